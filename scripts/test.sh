@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole test suite: installs the build dependencies, then
+# builds and runs every test three times: a release build, AddressSanitizer +
+# UndefinedBehaviorSanitizer, and ThreadSanitizer (the concurrent code: comm, runtime, algos).
+#   scripts/test.sh [release|asan|tsan]...     (default: all three)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh build
+flavours=("$@")
+[ ${#flavours[@]} -eq 0 ] && flavours=(release asan tsan)
+for f in "${flavours[@]}"; do
+  echo "=== $f build ==="
+  scripts/build.sh "$f"
+  filter=()
+  # TSan: the tests that run roles on threads; the single-threaded numerics gain nothing there.
+  [ "$f" = tsan ] && filter=(-R 'Inproc|Node|Runner|Sequential|Cli|Algorithm')
+  export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 TSAN_OPTIONS=halt_on_error=1
+  (cd "build/$f" && ctest --output-on-failure -j "$(nproc)" "${filter[@]}")
+done

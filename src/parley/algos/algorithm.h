@@ -1,0 +1,62 @@
+// An algorithm is a set of roles (server, worker, master, peer), each a function run on its
+// own Node. Algorithms are built from options here, see only the Node interface, and never
+// name a transport: the runtime decides how roles are placed (threads, MPI ranks).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parley/comm/node.h"
+#include "parley/core/rng.h"
+#include "parley/core/status.h"
+#include "parley/data/dataset.h"
+#include "parley/models/model.h"
+#include "parley/optim/sgd.h"
+
+namespace parley {
+
+// Training knobs common to every algorithm.
+struct TrainOptions {
+  int batch_size = 32;           // rows per mini-batch (per worker)
+  double epochs = 10;            // passes over the training set (all workers together)
+  double eval_every = 1;         // epochs between evaluation points
+  OptimizerOptions optimizer;    // learning rate, schedule, momentum
+};
+
+Status ValidateTrainOptions(const TrainOptions& o, const Model& model);
+
+// What an algorithm builds its roles from. Everything it points to outlives the run.
+struct AlgorithmSetup {
+  const Model* prototype = nullptr;       // each role uses its own Clone()
+  const Dataset* train = nullptr;         // the whole training set
+  std::vector<const Dataset*> shards;     // one per worker: disjoint, seeded
+  TrainOptions train_options;
+  Rng init_rng;                           // initial parameters (identical for every role)
+};
+
+struct Role {
+  std::string name;                  // "worker", "server", "peer", ...
+  std::function<void(Node&)> run;    // runs until the role ends or node.ShouldStop()
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm() = default;
+  virtual std::string Name() const = 0;
+  // How many data shards (workers) the algorithm trains on.
+  virtual int NumShards() const = 0;
+  // The roles, rank i running roles[i]. Called once per run.
+  virtual std::vector<Role> Roles(const AlgorithmSetup& setup) = 0;
+};
+
+// Options that select and size an algorithm.
+struct AlgorithmOptions {
+  std::string name = "sequential";  // sequential (more in later issues)
+  int workers = 1;
+};
+
+StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options);
+
+}  // namespace parley

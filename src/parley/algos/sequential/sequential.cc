@@ -1,0 +1,30 @@
+#include "parley/algos/sequential/sequential.h"
+
+namespace parley {
+
+std::vector<Role> SequentialSgd::Roles(const AlgorithmSetup& setup) {
+  return {Role{"worker", [&setup](Node& node) {
+                 std::unique_ptr<Model> model = setup.prototype->Clone();
+                 const Dataset& data = *setup.shards.at(0);
+                 Weights w(model->NumParams());
+                 Rng init = setup.init_rng;
+                 model->Init(w.Mutable(), *setup.train, init);
+                 SgdOptimizer optimizer(setup.train_options.optimizer);
+                 GradientBuffer g(model->NumParams(), model->SparseGradient());
+                 BatchStream batches(data.rows(), setup.train_options.batch_size, node.rng());
+                 EvalClock eval(setup.train_options, data.rows());
+                 int64_t t = 0;
+                 while (!node.ShouldStop() && !eval.Done()) {
+                   std::span<const uint32_t> batch = batches.Next();
+                   g.Clear();
+                   double loss = node.Compute(
+                       [&] { return model->Gradient(w.view(), data, batch, g); });
+                   optimizer.Step(w, g, model->L2(), t++);
+                   if (eval.Advance(batch.size(), loss)) node.Report(eval.Take(t), w.view());
+                   node.Tick(eval.epochs());
+                 }
+                 node.Report(eval.Take(t), w.view(), /*final=*/true);
+               }}};
+}
+
+}  // namespace parley

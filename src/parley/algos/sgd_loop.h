@@ -1,0 +1,56 @@
+// Pieces every SGD role shares: a seeded stream of mini-batches over a shard, and the clock
+// that decides when an epoch budget is spent and when to report.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "parley/algos/algorithm.h"
+#include "parley/comm/node.h"
+#include "parley/core/rng.h"
+
+namespace parley {
+
+// Mini-batches of row indices 0..rows-1: a fresh seeded permutation each epoch, cut into
+// batches of `batch` rows (the last batch of an epoch may be shorter; none crosses an epoch).
+// Holds a reference to rng, which must outlive it.
+class BatchStream {
+ public:
+  BatchStream(size_t rows, int batch, Rng& rng);
+  std::span<const uint32_t> Next();
+  int64_t epoch() const { return epoch_; }
+
+ private:
+  std::vector<uint32_t> order_;
+  size_t batch_;
+  size_t pos_;
+  int64_t epoch_ = -1;
+  Rng& rng_;
+};
+
+// Counts the rows a role has processed against the run's epoch budget and evaluation period.
+// `rows_per_epoch` is how many processed rows make one epoch for this role (the whole
+// training set for a sequential worker).
+class EvalClock {
+ public:
+  EvalClock(const TrainOptions& o, size_t rows_per_epoch);
+  // Records a processed batch and its loss; true when an evaluation is due.
+  bool Advance(size_t rows, double loss);
+  // Whether the epoch budget is spent.
+  bool Done() const { return rows_done_ >= total_rows_; }
+  double epochs() const { return static_cast<double>(rows_done_) / rows_per_epoch_; }
+  // The progress to report now; resets the running train loss.
+  Progress Take(int64_t updates);
+
+ private:
+  double rows_per_epoch_;
+  double total_rows_;
+  double eval_rows_;
+  double rows_done_ = 0;
+  double next_eval_;
+  double loss_sum_ = 0;
+  int64_t loss_count_ = 0;
+};
+
+}  // namespace parley

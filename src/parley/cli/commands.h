@@ -1,0 +1,24 @@
+// The subcommands of the `parley` program. Each registers its flags on a CLI11 subcommand and
+// runs after parsing; Run* functions return the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+namespace parley {
+
+struct TrainCommand;
+struct EvalCommand;
+struct GenCommand;
+struct SplitCommand;
+
+std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app);
+int RunTrainCommand(TrainCommand& c);
+std::shared_ptr<EvalCommand> AddEvalCommand(CLI::App& app);
+int RunEvalCommand(EvalCommand& c);
+std::shared_ptr<GenCommand> AddGenCommand(CLI::App& app);
+int RunGenCommand(GenCommand& c);
+std::shared_ptr<SplitCommand> AddSplitCommand(CLI::App& app);
+int RunSplitCommand(SplitCommand& c);
+
+}  // namespace parley

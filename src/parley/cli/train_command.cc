@@ -1,0 +1,106 @@
+#include <cstdio>
+#include <iostream>
+
+#include "parley/cli/commands.h"
+#include "parley/runtime/runner.h"
+
+namespace parley {
+
+struct TrainCommand {
+  RunOptions o;
+  std::string target;  // "metric=value"
+  bool no_progress = false;
+  CLI::App* app = nullptr;
+};
+
+std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
+  auto c = std::make_shared<TrainCommand>();
+  CLI::App* t = app.add_subcommand("train", "Train a model and write its metrics, summary and model file");
+  c->app = t;
+  RunOptions& o = c->o;
+  t->option_defaults()->always_capture_default()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  t->add_option("--config", "TOML file with the same keys as these flags, without dashes; flags on the command line win");
+
+  auto data = "Data";
+  t->add_option("--data", o.train_path, "Training data: LIBSVM (.svm), ratings (CSV with userId,movieId,rating or MovieLens user::item::rating::time), IDX images (*-images-idx3-ubyte[.gz], labels beside), dense CSV (csv:path, label first); a format: prefix (libsvm:, ratings:, idx:, csv:) forces the reader")->group(data);
+  t->add_option("--test", o.test_path, "Held-out data, same format as --data")->group(data);
+  t->add_option("--test-fraction", o.test_fraction, "Without --test: hold out this fraction of --data (seeded split)")->check(CLI::Range(0.0, 0.99))->group(data);
+  t->add_option("--train-eval-rows", o.train_eval_rows, "Train metrics use a seeded sample of this many rows (0: all)")->group(data);
+
+  auto model = "Model";
+  t->add_option("--model", o.model.kind, "logreg | svm | softmax | mlp | mf | kmeans | twolayer")->group(model);
+  t->add_option("--l2", o.model.l2, "L2 coefficient: objective = mean loss + l2/2 ||w||^2 (mf: per rating)")->group(model);
+  t->add_option("--bias", o.model.bias, "logreg/svm: append a constant feature of this value, like liblinear -B (< 0: none)")->group(model);
+  t->add_option("--hidden", o.model.hidden, "mlp: hidden layer widths, comma separated")->delimiter(',')->group(model);
+  t->add_option("--rank", o.model.rank, "mf: latent dimension")->group(model);
+  t->add_option("--clusters", o.model.clusters, "kmeans: number of centres k")->group(model);
+  t->add_option("--width", o.model.width, "twolayer: number of neurons m")->group(model);
+  t->add_option("--init-scale", o.model.init_scale, "mf: standard deviation of initial factors")->group(model);
+
+  auto algo = "Algorithm";
+  t->add_option("--algo", o.algo.name, "sequential")->group(algo);
+  t->add_option("--workers", o.algo.workers, "Worker roles")->group(algo);
+  t->add_option("--transport", o.transport, "inproc (every role a thread of this process)")->group(algo);
+  t->add_option("--seed", o.seed, "Run seed: data split, shards, initialisation, batch order")->group(algo);
+
+  auto opt = "Optimisation";
+  t->add_option("--batch", o.train.batch_size, "Rows per mini-batch")->group(opt);
+  t->add_option("--epochs", o.train.epochs, "Passes over the training data")->group(opt);
+  t->add_option("--eval-every", o.train.eval_every, "Epochs between evaluations (fractions allowed)")->group(opt);
+  t->add_option("--lr", o.train.optimizer.schedule.lr, "Initial step size")->group(opt);
+  t->add_option("--schedule", o.train.optimizer.schedule.kind, "Step sizes: constant | invsqrt (lr/sqrt(1+t/t0)) | step (lr*factor^floor(t/every))")->group(opt);
+  t->add_option("--lr-t0", o.train.optimizer.schedule.t0, "invsqrt: t0 in steps")->group(opt);
+  t->add_option("--lr-every", o.train.optimizer.schedule.every, "step: steps between decays")->group(opt);
+  t->add_option("--lr-factor", o.train.optimizer.schedule.factor, "step: decay factor")->group(opt);
+  t->add_option("--momentum", o.train.optimizer.momentum, "Momentum mu in [0, 1)")->group(opt);
+
+  auto stop = "Stopping";
+  t->add_option("--target", c->target, "Stop when a test metric reaches a value, e.g. accuracy=0.85 or rmse=0.9")->group(stop);
+  t->add_option("--time-limit", o.time_limit, "Stop after this many seconds of training (0: none)")->group(stop);
+
+  auto out = "Outputs";
+  t->add_option("--metrics", o.metrics_path, "Metrics log: one JSON object per evaluation")->group(out);
+  t->add_option("--summary", o.summary_path, "Summary JSON written at the end")->group(out);
+  t->add_option("--model-out", o.model_out, "Model file for 'parley eval'")->group(out);
+  t->add_flag("--quiet", o.quiet, "Print nothing but errors")->group(out);
+  t->add_flag("--no-progress", c->no_progress, "No progress bar even on a terminal")->group(out);
+  return c;
+}
+
+int RunTrainCommand(TrainCommand& c) {
+  if (!c.target.empty()) {
+    auto eq = c.target.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "error: --target must be metric=value (e.g. accuracy=0.85), got '%s'\n",
+                   c.target.c_str());
+      return 2;
+    }
+    c.o.target_metric = c.target.substr(0, eq);
+    try {
+      size_t used = 0;
+      c.o.target_value = std::stod(c.target.substr(eq + 1), &used);
+      if (used != c.target.size() - eq - 1) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "error: --target value in '%s' is not a number\n", c.target.c_str());
+      return 2;
+    }
+  }
+  c.o.progress = !c.no_progress;
+  StatusOr<nlohmann::json> summary = Train(c.o);
+  if (!summary.ok()) {
+    std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
+    return summary.status().code() == StatusCode::kInvalidArgument ||
+                   summary.status().code() == StatusCode::kNotFound
+               ? 2
+               : 1;
+  }
+  if (!c.o.quiet) {
+    const auto& s = *summary;
+    std::printf("done: %s/%s, %.2f epochs in %.2fs (training %.2fs)\n", s["model"].get<std::string>().c_str(),
+                s["algo"].get<std::string>().c_str(), s["epochs"].get<double>(),
+                s["wall_seconds"].get<double>(), s["train_seconds"].get<double>());
+  }
+  return 0;
+}
+
+}  // namespace parley

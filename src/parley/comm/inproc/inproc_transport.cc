@@ -1,0 +1,80 @@
+#include "parley/comm/inproc/inproc_transport.h"
+
+#include <cassert>
+
+namespace parley {
+
+InprocTransport::InprocTransport(int size) : boxes_(size) {
+  for (Box& b : boxes_) b.slots.resize(size);
+}
+
+void InprocTransport::Send(int from, int to, int tag, Bytes payload, SendDone done) {
+  assert(to >= 0 && to < size());
+  Box& b = boxes_[to];
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    b.queue.push_back(Message{from, tag, std::move(payload)});
+  }
+  b.cv.notify_one();
+  if (done) done->store(true, std::memory_order_release);
+}
+
+std::optional<Message> InprocTransport::Receive(int me, SteadyClock::time_point deadline) {
+  Box& b = boxes_[me];
+  std::unique_lock<std::mutex> lock(b.mu);
+  b.cv.wait_until(lock, deadline, [&] {
+    return !b.queue.empty() || aborted_.load(std::memory_order_acquire);
+  });
+  if (b.queue.empty() || aborted_.load(std::memory_order_acquire)) return std::nullopt;
+  Message m = std::move(b.queue.front());
+  b.queue.pop_front();
+  return m;
+}
+
+void InprocTransport::Put(int from, int to, Bytes state, SendDone done) {
+  assert(to >= 0 && to < size());
+  Box& b = boxes_[to];
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    Slot& s = b.slots[from];
+    if (s.fresh) b.overwrites++;
+    s.state = std::move(state);
+    s.fresh = true;
+  }
+  if (done) done->store(true, std::memory_order_release);
+}
+
+int InprocTransport::ReadFreshSlots(
+    int me, const std::function<void(int, std::span<const std::byte>)>& f) {
+  Box& b = boxes_[me];
+  // Take the fresh states out under the lock, hand them to f outside it.
+  std::vector<std::pair<int, Bytes>> fresh;
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    for (int j = 0; j < static_cast<int>(b.slots.size()); ++j) {
+      if (b.slots[j].fresh) {
+        b.slots[j].fresh = false;
+        fresh.emplace_back(j, std::move(b.slots[j].state));
+        b.slots[j].state.clear();
+      }
+    }
+  }
+  for (auto& [from, state] : fresh) f(from, state);
+  return static_cast<int>(fresh.size());
+}
+
+int64_t InprocTransport::SlotOverwrites(int me) const {
+  const Box& b = boxes_[me];
+  std::lock_guard<std::mutex> lock(b.mu);
+  return b.overwrites;
+}
+
+void InprocTransport::Abort() {
+  aborted_.store(true, std::memory_order_release);
+  for (Box& b : boxes_) {
+    std::lock_guard<std::mutex> lock(b.mu);  // so no waiter misses the wake-up
+    b.cv.notify_all();
+  }
+}
+
+}  // namespace parley

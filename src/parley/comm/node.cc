@@ -1,0 +1,47 @@
+#include "parley/comm/node.h"
+
+#include <algorithm>
+
+namespace parley {
+
+SendDone Node::Send(int to, int tag, Bytes payload) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  counters_.messages_sent++;
+  counters_.bytes_sent += static_cast<int64_t>(payload.size());
+  in_flight_.push_back(done);
+  transport_.Send(rank_, to, tag, std::move(payload), done);
+  return done;
+}
+
+std::optional<Message> Node::Receive(std::chrono::duration<double> timeout) {
+  auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(timeout);
+  std::optional<Message> m = transport_.Receive(rank_, deadline);
+  if (m) {
+    counters_.messages_received++;
+    counters_.bytes_received += static_cast<int64_t>(m->payload.size());
+  }
+  return m;
+}
+
+void Node::Put(int to, Bytes state) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  counters_.messages_sent++;
+  counters_.bytes_sent += static_cast<int64_t>(state.size());
+  in_flight_.push_back(done);
+  transport_.Put(rank_, to, std::move(state), done);
+}
+
+int Node::ReadFreshSlots(const std::function<void(int, std::span<const std::byte>)>& f) {
+  return transport_.ReadFreshSlots(rank_, [&](int from, std::span<const std::byte> s) {
+    counters_.messages_received++;
+    counters_.bytes_received += static_cast<int64_t>(s.size());
+    f(from, s);
+  });
+}
+
+int Node::SendsInFlight() {
+  std::erase_if(in_flight_, [](const SendDone& d) { return d->load(std::memory_order_acquire); });
+  return static_cast<int>(in_flight_.size());
+}
+
+}  // namespace parley

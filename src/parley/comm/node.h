@@ -1,0 +1,126 @@
+// The node: everything a role (server, worker, master, peer) may use of the runtime. Roles are
+// written in plain blocking style against this class only; they never name a transport, a
+// thread or a clock. The node is a non-virtual wrapper (after ps-lite's Van::Send calling the
+// virtual SendMsg): byte and message counters and the emulation hooks live here once, for every
+// transport.
+//
+// Thread-safety: a Node belongs to one role's thread; only that thread calls its methods.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "parley/comm/transport.h"
+#include "parley/core/rng.h"
+#include "parley/core/status.h"
+#include "parley/optim/weights.h"
+
+namespace parley {
+
+// Where a training run stands, reported at evaluation points.
+struct Progress {
+  int64_t updates = 0;     // optimizer steps applied to the reported parameters
+  double epochs = 0;       // passes over the training data (all workers together)
+  double train_loss = -1;  // running mean of mini-batch losses since the last report; < 0: none
+};
+
+// Services the runtime gives every node of a run. Implemented by the runtime; thread-safe.
+class RunContext {
+ public:
+  virtual ~RunContext() = default;
+  // Seconds since the run started (the run's clock).
+  virtual double Now() const = 0;
+  // Whether the run should end (stop rule met, another role failed, interrupted).
+  virtual bool ShouldStop() const = 0;
+  // Ends the run with an error; the first failure wins and is what the user sees.
+  virtual void Fail(int rank, Status status) = 0;
+  // An evaluation point: the runtime evaluates `w` (train/test metrics), logs it and applies
+  // the stop rule. `final` marks the parameters the run ends with (saved to the model file).
+  virtual void Report(int rank, const Progress& progress, WeightsView w, bool final) = 0;
+  // Emulation hook: called after each Compute with its measured duration; may sleep to emulate a
+  // slower machine. Returns the seconds charged in total.
+  virtual double ChargeCompute(int rank, double seconds) { return seconds; }
+  // Cheap progress note (epochs done so far) for the terminal progress bar.
+  virtual void Tick(int rank, double epochs) {}
+};
+
+// Message and byte counters of one node.
+struct NodeCounters {
+  int64_t messages_sent = 0;
+  int64_t bytes_sent = 0;
+  int64_t messages_received = 0;
+  int64_t bytes_received = 0;
+};
+
+class Node {
+ public:
+  Node(int rank, std::string role, Transport& transport, RunContext& context, Rng rng)
+      : rank_(rank), role_(std::move(role)), transport_(transport), context_(context), rng_(rng) {}
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Who am I.
+  int rank() const { return rank_; }
+  int size() const { return transport_.size(); }
+  const std::string& role() const { return role_; }
+  // This node's generator, derived from the run seed and the rank.
+  Rng& rng() { return rng_; }
+
+  // Non-blocking send; the returned flag turns true when the message is delivered.
+  SendDone Send(int to, int tag, Bytes payload);
+  // Blocks for the next message up to `timeout`; nullopt on timeout or when the run is aborted.
+  std::optional<Message> Receive(std::chrono::duration<double> timeout);
+  // The next message if one is already waiting.
+  std::optional<Message> Poll() { return Receive(std::chrono::duration<double>(0)); }
+
+  // One-sided write into `to`'s slot for me (non-blocking).
+  void Put(int to, Bytes state);
+  // Reads my fresh slots (see Transport::ReadFreshSlots).
+  int ReadFreshSlots(const std::function<void(int, std::span<const std::byte>)>& f);
+  // How many of my sends and puts are still in flight.
+  int SendsInFlight();
+
+  // Seconds on the run's clock.
+  double Now() const { return context_.Now(); }
+  // Runs f (gradient work) and charges its duration to this node, applying emulated slowdowns.
+  template <typename F>
+  decltype(auto) Compute(F&& f) {
+    auto start = SteadyClock::now();
+    struct Charge {
+      Node* n; SteadyClock::time_point s;
+      ~Charge() { n->Charged(std::chrono::duration<double>(SteadyClock::now() - s).count()); }
+    } charge{this, start};
+    return f();
+  }
+  bool ShouldStop() const { return context_.ShouldStop(); }
+  // Ends the whole run with `status` (which should name the failing peer and what to do).
+  void Fail(Status status) { context_.Fail(rank_, std::move(status)); }
+  void Report(const Progress& p, WeightsView w, bool final = false) {
+    context_.Report(rank_, p, w, final);
+  }
+
+  void Tick(double epochs) { context_.Tick(rank_, epochs); }
+
+  const NodeCounters& counters() const { return counters_; }
+  double compute_seconds() const { return compute_seconds_; }
+
+ private:
+  void Charged(double seconds) { compute_seconds_ += context_.ChargeCompute(rank_, seconds); }
+
+  const int rank_;
+  const std::string role_;
+  Transport& transport_;
+  RunContext& context_;
+  Rng rng_;
+  NodeCounters counters_;
+  double compute_seconds_ = 0;
+  std::vector<SendDone> in_flight_;
+};
+
+}  // namespace parley

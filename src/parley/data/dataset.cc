@@ -1,0 +1,84 @@
+#include "parley/data/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace parley {
+
+uint32_t IdMap::GetOrAdd(int64_t id) {
+  auto [it, inserted] = index.try_emplace(id, static_cast<uint32_t>(external.size()));
+  if (inserted) external.push_back(id);
+  return it->second;
+}
+
+size_t Dataset::rows() const {
+  switch (kind) {
+    case Kind::kSparse: return sparse.rows();
+    case Kind::kDense: return dense.rows();
+    case Kind::kRatings: return ratings.rows();
+  }
+  return 0;
+}
+
+size_t Dataset::features() const {
+  switch (kind) {
+    case Kind::kSparse: return sparse.num_features;
+    case Kind::kDense: return dense.cols;
+    case Kind::kRatings: return 0;
+  }
+  return 0;
+}
+
+int Dataset::NumClasses() const {
+  if (label.empty()) return 0;
+  float mx = 0;
+  for (float y : label) {
+    if (y < 0 || y != std::floor(y)) return 0;
+    mx = std::max(mx, y);
+  }
+  return static_cast<int>(mx) + 1;
+}
+
+Dataset Dataset::Subset(std::span<const uint32_t> rows) const {
+  Dataset out;
+  out.kind = kind;
+  out.source = source;
+  out.true_centres = true_centres;
+  switch (kind) {
+    case Kind::kSparse: {
+      out.sparse.num_features = sparse.num_features;
+      out.sparse.row_ptr.reserve(rows.size() + 1);
+      for (uint32_t r : rows) {
+        for (uint64_t k = sparse.row_ptr[r]; k < sparse.row_ptr[r + 1]; ++k) {
+          out.sparse.col.push_back(sparse.col[k]);
+          out.sparse.val.push_back(sparse.val[k]);
+        }
+        out.sparse.row_ptr.push_back(out.sparse.col.size());
+        out.label.push_back(label[r]);
+      }
+      break;
+    }
+    case Kind::kDense: {
+      out.dense.cols = dense.cols;
+      out.dense.x.reserve(rows.size() * dense.cols);
+      for (uint32_t r : rows) {
+        out.dense.x.insert(out.dense.x.end(), dense.row(r), dense.row(r) + dense.cols);
+        out.label.push_back(label[r]);
+      }
+      break;
+    }
+    case Kind::kRatings: {
+      out.ratings.num_users = ratings.num_users;
+      out.ratings.num_items = ratings.num_items;
+      for (uint32_t r : rows) {
+        out.ratings.user.push_back(ratings.user[r]);
+        out.ratings.item.push_back(ratings.item[r]);
+        out.ratings.rating.push_back(ratings.rating[r]);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace parley

@@ -1,0 +1,77 @@
+// In-memory training and test data. One Dataset holds one of three layouts:
+//  - kSparse: CSR rows of (0-based feature index, value) and a label per row (LIBSVM);
+//  - kDense: row-major float rows and a label per row (IDX images, dense CSV, K-means points);
+//  - kRatings: (user, item, rating) triples with users and items remapped to 0..n-1.
+// Labels: for binary tasks a row is positive iff label > 0 (so 0/1 and -1/+1 both work); for
+// multiclass tasks labels are integers 0..C-1; regression targets are stored as is.
+// A Dataset is immutable after loading and safe to read from many threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace parley {
+
+struct SparseRows {
+  std::vector<uint64_t> row_ptr{0};  // size rows + 1
+  std::vector<uint32_t> col;         // 0-based feature indices, strictly increasing per row
+  std::vector<float> val;
+  uint32_t num_features = 0;
+
+  size_t rows() const { return row_ptr.size() - 1; }
+  size_t nnz() const { return col.size(); }
+};
+
+struct DenseRows {
+  std::vector<float> x;  // rows * cols, row-major
+  size_t cols = 0;
+
+  size_t rows() const { return cols == 0 ? 0 : x.size() / cols; }
+  const float* row(size_t i) const { return x.data() + i * cols; }
+};
+
+// Maps external user/item ids (as found in the file) to dense indices 0..n-1. Shared between
+// a training and a test file so that the same user gets the same index.
+struct IdMap {
+  std::unordered_map<int64_t, uint32_t> index;
+  std::vector<int64_t> external;  // index -> external id
+  uint32_t GetOrAdd(int64_t id);
+  size_t size() const { return external.size(); }
+};
+
+struct Ratings {
+  std::vector<uint32_t> user;
+  std::vector<uint32_t> item;
+  std::vector<float> rating;
+  uint32_t num_users = 0;  // upper bounds on the indices (size of the id maps)
+  uint32_t num_items = 0;
+
+  size_t rows() const { return rating.size(); }
+};
+
+struct Dataset {
+  enum class Kind { kSparse, kDense, kRatings };
+
+  Kind kind = Kind::kDense;
+  std::string source;  // file name or generator description, for messages
+  SparseRows sparse;
+  DenseRows dense;
+  Ratings ratings;
+  std::vector<float> label;  // one per row for kSparse and kDense; empty for kRatings
+  // Optional ground truth from a generator: K-means centres (k * cols, row-major).
+  std::vector<float> true_centres;
+
+  size_t rows() const;
+  // Number of input features (sparse or dense columns); 0 for ratings.
+  size_t features() const;
+  // Number of classes when labels are integers 0..C-1 (max label + 1), else 0.
+  int NumClasses() const;
+  // A new Dataset with the given rows, in the given order (ratings: triples).
+  Dataset Subset(std::span<const uint32_t> rows) const;
+};
+
+}  // namespace parley

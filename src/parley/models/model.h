@@ -1,0 +1,82 @@
+// The model contract (after ensmallen's "objective as a small contract"): a parameter layout,
+// a mini-batch loss and gradient, and evaluation. Optimizers and algorithms see only this.
+//
+// Thread-safety: a Model holds scratch space for its gradient computation and is not
+// thread-safe; each worker uses its own Clone(). Const methods are safe to call concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "parley/core/metrics.h"
+#include "parley/core/rng.h"
+#include "parley/core/status.h"
+#include "parley/data/dataset.h"
+#include "parley/optim/weights.h"
+
+namespace parley {
+
+// Hyperparameters of every model kind, with their defaults. Validated once by MakeModel.
+struct ModelOptions {
+  std::string kind = "logreg";  // logreg | svm | softmax | mlp | mf | kmeans | twolayer
+  double l2 = 1e-4;             // L2 coefficient: objective = mean loss + l2/2 * ||w||^2
+  double bias = -1;             // logreg/svm: append a constant feature of this value (< 0: none),
+                                // as liblinear's -B
+  std::vector<int> hidden = {128};  // mlp: hidden layer widths
+  int rank = 32;                    // mf: latent dimension
+  int clusters = 10;                // kmeans: k
+  int width = 256;                  // twolayer: neurons m
+  double init_scale = 0.1;          // mf: factor init standard deviation (scaled by 1/sqrt(rank))
+  double threshold = -1;            // twolayer: ReLU shift b_thr (< 0: sqrt(0.4 ln width))
+  // Note: for mf, l2 is LIBMF's per-rating lambda, applied inside Gradient (L2() is 0).
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  // "logreg", "svm", ...
+  virtual std::string Kind() const = 0;
+  // Shapes and hyperparameters: enough for MakeModelFromConfig to rebuild the model.
+  virtual nlohmann::json Config() const = 0;
+  virtual std::unique_ptr<Model> Clone() const = 0;
+
+  virtual size_t NumParams() const = 0;
+  // Parameters [0, SharedSize()) are the model proper, exchanged between workers;
+  // [SharedSize(), NumParams()) belong to a worker's own data (MF user factors).
+  virtual size_t SharedSize() const { return NumParams(); }
+
+  // Whether data is of a kind and shape this model can use (labels, dimensions).
+  virtual Status CheckData(const Dataset& data) const = 0;
+  // Writes initial parameters (deterministic given rng). `train` is available for
+  // data-dependent initialisation (K-means picks k training points).
+  virtual void Init(std::span<double> w, const Dataset& train, Rng& rng) = 0;
+
+  // Whether Gradient touches only a few coordinates (then it uses a sparse GradientBuffer
+  // and reads weights through WeightsView::operator[], which honours the scale).
+  virtual bool SparseGradient() const { return false; }
+  // L2 decay that the optimizer applies to every parameter (grad += L2() * w); models that
+  // regularise inside Gradient (MF, per-rating) return 0.
+  virtual double L2() const { return 0; }
+
+  // Adds to g the gradient of the mean data loss over data rows `rows`; returns that mean
+  // loss. REQUIRES: g.size() == NumParams(), g.sparse() == SparseGradient().
+  virtual double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                          GradientBuffer& g) = 0;
+
+  // Metrics over all rows of data: always "objective" (mean loss + regulariser); plus
+  // "accuracy"/"logloss" (classifiers), "rmse" (MF, twolayer), "centre_distance" (K-means
+  // with known centres).
+  virtual MetricSet Evaluate(WeightsView w, const Dataset& data) const = 0;
+};
+
+// Builds a model for training data (input dimension, classes, users/items from the data).
+StatusOr<std::unique_ptr<Model>> MakeModel(const ModelOptions& options, const Dataset& train);
+// Rebuilds a model from its Config() (model files).
+StatusOr<std::unique_ptr<Model>> MakeModelFromConfig(const nlohmann::json& config);
+
+}  // namespace parley

@@ -1,0 +1,35 @@
+// Step-size schedules eta_t for step t = 0, 1, 2, ...
+//   constant: eta_t = lr
+//   invsqrt:  eta_t = lr / sqrt(1 + t / t0)
+//   step:     eta_t = lr * factor^floor(t / every)
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "parley/core/status.h"
+
+namespace parley {
+
+struct ScheduleOptions {
+  std::string kind = "constant";  // constant | invsqrt | step
+  double lr = 0.1;
+  double t0 = 1000;      // invsqrt: steps over which eta falls to lr/sqrt(2)
+  int64_t every = 1000;  // step: steps between decays
+  double factor = 0.5;   // step: multiplier per decay
+};
+
+Status ValidateSchedule(const ScheduleOptions& o);
+
+class Schedule {
+ public:
+  explicit Schedule(ScheduleOptions o) : o_(std::move(o)) {}
+  // REQUIRES: ValidateSchedule(options).ok()
+  double At(int64_t t) const;
+  const ScheduleOptions& options() const { return o_; }
+
+ private:
+  ScheduleOptions o_;
+};
+
+}  // namespace parley

@@ -1,0 +1,40 @@
+// Everything that describes one training run, as the command line and the TOML config give
+// it. Plain struct with documented defaults; validated once by the runtime.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "parley/algos/algorithm.h"
+#include "parley/models/model.h"
+
+namespace parley {
+
+struct RunOptions {
+  // Data.
+  std::string train_path;       // required (see data/read.h for the accepted formats)
+  std::string test_path;        // optional held-out set
+  double test_fraction = 0;     // without --test: hold out this fraction of --data (seeded)
+  size_t train_eval_rows = 20000;  // train metrics on a seeded sample of this many rows; 0: all
+
+  ModelOptions model;
+  AlgorithmOptions algo;
+  TrainOptions train;
+
+  uint64_t seed = 1;               // the run seed: every random choice derives from it
+  std::string transport = "inproc";
+
+  // Stop rule in addition to the epoch budget.
+  std::string target_metric;       // stop when the test metric reaches target_value
+  double target_value = 0;
+  double time_limit = 0;           // seconds of training; 0: none
+
+  // Outputs.
+  std::string metrics_path;        // JSON lines, one per evaluation
+  std::string summary_path;        // JSON summary at the end
+  std::string model_out;           // model file
+  bool quiet = false;              // no terminal output but errors
+  bool progress = true;            // progress bar when stderr is a terminal
+};
+
+}  // namespace parley

@@ -1,0 +1,173 @@
+// End-to-end tests of sequential SGD through the runtime: real files written by the data
+// layer, read back, trained, evaluated, saved and loaded.
+#include <gtest/gtest.h>
+
+#include "parley/data/generators.h"
+#include "parley/data/writers.h"
+#include "parley/runtime/model_file.h"
+#include "parley/runtime/runner.h"
+#include "test_util.h"
+
+namespace parley {
+namespace {
+
+using parley::testing::ReadAll;
+using parley::testing::TempDir;
+
+RunOptions SparseLogreg(const std::filesystem::path& dir) {
+  Rng rng(7);
+  Dataset d = GenerateSparseBinary(4000, 2000, 20, 0.0, rng);
+  EXPECT_TRUE(WriteLibsvm(d, (dir / "data.svm").string()).ok());
+  RunOptions o;
+  o.train_path = (dir / "data.svm").string();
+  o.test_fraction = 0.25;
+  o.model.kind = "logreg";
+  o.model.l2 = 1e-5;
+  o.train.epochs = 5;
+  o.train.batch_size = 8;
+  o.train.optimizer.schedule.lr = 0.5;
+  o.quiet = true;
+  o.seed = 11;
+  return o;
+}
+
+TEST(Sequential, LogregLearnsSeparableSparseData) {
+  auto dir = TempDir();
+  RunOptions o = SparseLogreg(dir);
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_GT((*summary)["test"]["accuracy"].get<double>(), 0.85);
+  EXPECT_NEAR((*summary)["epochs"].get<double>(), 5.0, 1e-9);
+  EXPECT_EQ((*summary)["algo"], "sequential");
+  EXPECT_EQ((*summary)["model"], "logreg");
+}
+
+TEST(Sequential, SameSeedSameModelFileDifferentSeedDifferent) {
+  auto dir = TempDir();
+  RunOptions o = SparseLogreg(dir);
+  o.model_out = (dir / "a.parley").string();
+  ASSERT_TRUE(Train(o).ok());
+  o.model_out = (dir / "b.parley").string();
+  ASSERT_TRUE(Train(o).ok());
+  EXPECT_EQ(ReadAll(dir / "a.parley"), ReadAll(dir / "b.parley"));
+  o.seed = 12;
+  o.model_out = (dir / "c.parley").string();
+  ASSERT_TRUE(Train(o).ok());
+  EXPECT_NE(ReadAll(dir / "a.parley"), ReadAll(dir / "c.parley"));
+}
+
+TEST(Sequential, MetricsLogHasOneLinePerEvaluation) {
+  auto dir = TempDir();
+  RunOptions o = SparseLogreg(dir);
+  o.train.eval_every = 0.5;
+  o.metrics_path = (dir / "m.jsonl").string();
+  ASSERT_TRUE(Train(o).ok());
+  std::istringstream in(ReadAll(dir / "m.jsonl"));
+  std::string line;
+  int n = 0;
+  double last_epoch = 0;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_TRUE(j.contains("time"));
+    EXPECT_TRUE(j["test"].contains("accuracy"));
+    EXPECT_GE(j["epoch"].get<double>(), last_epoch);
+    last_epoch = j["epoch"].get<double>();
+    ++n;
+  }
+  EXPECT_EQ(n, 10);  // 9 periodic evaluations (0.5 .. 4.5 epochs) and the final one
+  EXPECT_NEAR(last_epoch, 5.0, 1e-9);
+}
+
+TEST(Sequential, TargetStopsEarly) {
+  auto dir = TempDir();
+  RunOptions o = SparseLogreg(dir);
+  o.train.epochs = 50;
+  o.train.eval_every = 0.25;
+  o.target_metric = "accuracy";
+  o.target_value = 0.8;
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_TRUE((*summary)["target"]["reached"].get<bool>());
+  EXPECT_LT((*summary)["epochs"].get<double>(), 50);
+}
+
+TEST(Sequential, SavedModelEvaluatesLikeTheRun) {
+  auto dir = TempDir();
+  RunOptions o = SparseLogreg(dir);
+  o.model_out = (dir / "m.parley").string();
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok());
+  auto loaded = LoadModel(o.model_out);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->model->Kind(), "logreg");
+  EXPECT_EQ(loaded->params.size(), loaded->model->NumParams());
+}
+
+TEST(Sequential, KmeansFindsMixtureCentres) {
+  auto dir = TempDir();
+  Rng rng(5);
+  Dataset d = GenerateMixture(20000, 5, 4, 1.0, 40.0, rng);
+  ASSERT_TRUE(WriteDenseCsv(d, (dir / "mix.csv").string()).ok());
+  RunOptions o;
+  o.train_path = "csv:" + (dir / "mix.csv").string();
+  o.test_fraction = 0.1;
+  o.model.kind = "kmeans";
+  o.model.clusters = 4;
+  o.train.epochs = 3;
+  o.train.batch_size = 64;
+  o.train.optimizer.schedule.lr = 0.5;
+  o.train.optimizer.schedule.kind = "invsqrt";
+  o.train.optimizer.schedule.t0 = 50;
+  o.quiet = true;
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_LT((*summary)["test"]["centre_distance_rel"].get<double>(), 0.05);
+}
+
+TEST(Sequential, MatrixFactorisationBeatsTheMeanOnLowRankRatings) {
+  auto dir = TempDir();
+  Rng rng(9);
+  Dataset d = GenerateRatings(300, 400, 5, 30000, 0.3, rng);
+  ASSERT_TRUE(WriteRatingsCsv(d, (dir / "r.csv").string()).ok());
+  RunOptions o;
+  o.train_path = (dir / "r.csv").string();
+  o.test_fraction = 0.1;
+  o.model.kind = "mf";
+  o.model.rank = 8;
+  o.model.l2 = 0.02;
+  o.train.epochs = 30;
+  o.train.batch_size = 1;
+  o.train.optimizer.schedule.lr = 0.02;
+  o.quiet = true;
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  // Standard deviation of the ratings around their mean, for comparison.
+  double mean = 0, var = 0;
+  for (float r : d.ratings.rating) mean += r;
+  mean /= d.rows();
+  for (float r : d.ratings.rating) var += (r - mean) * (r - mean);
+  double sd = std::sqrt(var / d.rows());
+  EXPECT_LT((*summary)["test"]["rmse"].get<double>(), 0.7 * sd);
+}
+
+TEST(Sequential, BadInputIsAClearError) {
+  RunOptions o;
+  o.train_path = "/nonexistent/file.svm";
+  auto s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("/nonexistent/file.svm"), std::string::npos);
+  auto dir = TempDir();
+  RunOptions p = SparseLogreg(dir);
+  p.algo.name = "magic";
+  s = Train(p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--algo"), std::string::npos);
+  p = SparseLogreg(dir);
+  p.train.batch_size = 0;
+  s = Train(p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--batch"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley
