@@ -1,0 +1,108 @@
+#include "parley/data/libsvm_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "parley/data/file_io.h"
+#include "parley/data/text_scan.h"
+
+namespace parley {
+namespace {
+
+// Parses one "index:value" token, appending to `rows`. `prev` is the previous 1-based index
+// in the row (0 at the start).
+Status ParseFeature(const TextPos& pos, std::string_view token, int64_t* prev, SparseRows* rows) {
+  const size_t colon = token.find(':');
+  if (colon == std::string_view::npos) {
+    return LineError(pos, "malformed feature " + Quote(token) + "; expected index:value");
+  }
+  const std::string_view idx_text = token.substr(0, colon);
+  const std::string_view val_text = token.substr(colon + 1);
+  int64_t idx = 0;
+  if (ParseInt64(idx_text, &idx) != NumberError::kOk) {
+    if (idx_text.empty()) {
+      return LineError(pos, "malformed feature " + Quote(token) + "; expected index:value");
+    }
+    return LineError(pos, "feature index " + Quote(idx_text) + " is not an integer");
+  }
+  if (idx <= 0) {
+    return LineError(pos, "feature index " + std::to_string(idx) + "; LIBSVM indices start at 1");
+  }
+  if (idx > int64_t{std::numeric_limits<uint32_t>::max()}) {
+    return LineError(pos, "feature index " + std::to_string(idx) + " is out of range");
+  }
+  if (idx <= *prev) {
+    return LineError(pos, "feature index " + std::to_string(idx) + " after " +
+                              std::to_string(*prev) + "; indices must be strictly increasing");
+  }
+  float v = 0;
+  if (ParseFloat(val_text, &v) != NumberError::kOk) {
+    return ParseFiniteFloat(pos, "value of feature " + std::to_string(idx), val_text, &v);
+  }
+  *prev = idx;
+  rows->col.push_back(static_cast<uint32_t>(idx - 1));
+  rows->val.push_back(v);
+  return OkStatus();
+}
+
+// Parses one non-blank line (comment already removed) into a row and its label.
+Status ParseRow(const TextPos& pos, std::string_view line, SparseRows* rows,
+                std::vector<float>* labels) {
+  std::string_view token;
+  NextToken(&line, &token);
+  if (token.find(':') != std::string_view::npos) {
+    return LineError(pos, "missing label; the line starts with feature " + Quote(token));
+  }
+  float label = 0;
+  if (ParseFloat(token, &label) != NumberError::kOk) {
+    return ParseFiniteFloat(pos, "label", token, &label);
+  }
+  int64_t prev = 0;
+  while (NextToken(&line, &token)) {
+    if (token.starts_with("qid:")) continue;
+    PARLEY_RETURN_IF_ERROR(ParseFeature(pos, token, &prev, rows));
+  }
+  labels->push_back(label);
+  rows->row_ptr.push_back(rows->col.size());
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint32_t min_features) {
+  Dataset d;
+  d.kind = Dataset::Kind::kSparse;
+  d.source = std::string(name);
+  SparseRows& rows = d.sparse;
+  // Upper bounds that make the vectors grow at most once.
+  size_t lines = 1, colons = 0;
+  for (char c : text) lines += c == '\n', colons += c == ':';
+  rows.row_ptr.reserve(lines + 1);
+  d.label.reserve(lines);
+  rows.col.reserve(colons);
+  rows.val.reserve(colons);
+
+  LineCursor cursor(text);
+  std::string_view line;
+  while (cursor.Next(&line)) {
+    const void* hash = std::memchr(line.data(), '#', line.size());
+    if (hash != nullptr) line = line.substr(0, static_cast<const char*>(hash) - line.data());
+    if (Trim(line).empty()) continue;
+    PARLEY_RETURN_IF_ERROR(ParseRow({name, cursor.line_number()}, line, &rows, &d.label));
+  }
+  if (d.label.empty()) {
+    return InvalidArgument(std::string(name) + ": empty file; no LIBSVM rows found");
+  }
+  uint32_t max_index = 0;  // largest 0-based index + 1
+  for (uint32_t c : rows.col) max_index = std::max(max_index, c + 1);
+  rows.num_features = std::max(max_index, min_features);
+  return d;
+}
+
+StatusOr<Dataset> ReadLibsvm(const std::string& path, uint32_t min_features) {
+  PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
+  return ParseLibsvm(text.view(), path, min_features);
+}
+
+}  // namespace parley

@@ -1,0 +1,167 @@
+#include "parley/data/ratings_reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <vector>
+
+#include "parley/data/file_io.h"
+#include "parley/data/text_scan.h"
+
+namespace parley {
+namespace {
+
+// How the rows of a ratings file are laid out, as detected from its first line.
+struct Layout {
+  std::string_view delim;
+  bool has_header = false;
+  size_t num_fields = 0;
+  size_t user = 0, item = 0, rating = 0;  // column indices
+  std::string_view description;           // for column-count errors
+};
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool OneOf(const std::string& s, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), s) != names.end();
+}
+
+std::string_view DetectDelimiter(std::string_view line) {
+  if (line.find("::") != std::string_view::npos) return "::";
+  if (line.find(',') != std::string_view::npos) return ",";
+  return "\t";
+}
+
+bool IsNumeric(std::string_view field) {
+  float unused;
+  return ParseFloat(Unquote(field), &unused) != NumberError::kMalformed;
+}
+
+struct HeaderColumns {
+  std::optional<size_t> user, item, rating;
+};
+
+HeaderColumns FindColumns(const std::vector<std::string_view>& fields) {
+  HeaderColumns h;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const std::string name = Lower(Unquote(fields[i]));
+    if (!h.user && OneOf(name, {"userid", "user", "user_id"})) h.user = i;
+    if (!h.item && OneOf(name, {"movieid", "itemid", "item", "movie", "item_id", "movie_id"})) {
+      h.item = i;
+    }
+    if (!h.rating && name == "rating") h.rating = i;
+  }
+  return h;
+}
+
+StatusOr<Layout> DetectLayout(const TextPos& pos, std::string_view first_line) {
+  Layout l;
+  l.delim = DetectDelimiter(first_line);
+  std::vector<std::string_view> fields;
+  SplitFields(first_line, l.delim, &fields);
+  l.num_fields = fields.size();
+  if (l.delim == "::") {
+    l.description = "as in user::item::rating::timestamp";
+  } else {
+    l.has_header = !std::all_of(fields.begin(), fields.end(), IsNumeric);
+    l.description = l.has_header ? "as in the header" : "as in the first row";
+  }
+  if (!l.has_header) {
+    if (fields.size() < 3) {
+      return LineError(pos, "found " + std::to_string(fields.size()) +
+                                " fields; expected user, item and rating");
+    }
+    l.user = 0, l.item = 1, l.rating = 2;
+    return l;
+  }
+  const HeaderColumns h = FindColumns(fields);
+  const char* missing = !h.user     ? "user (userId)"
+                        : !h.item   ? "item (movieId or itemId)"
+                        : !h.rating ? "rating"
+                                    : nullptr;
+  if (missing != nullptr) {
+    return LineError(pos, std::string("header has no ") + missing + " column");
+  }
+  l.user = *h.user, l.item = *h.item, l.rating = *h.rating;
+  return l;
+}
+
+Status ParseRow(const TextPos& pos, const Layout& l, std::vector<std::string_view>& fields,
+                IdMap& users, IdMap& items, Ratings* out) {
+  if (fields.size() != l.num_fields) {
+    return LineError(pos, "wrong column count: found " + std::to_string(fields.size()) +
+                              " fields, expected " + std::to_string(l.num_fields) + " " +
+                              std::string(l.description));
+  }
+  int64_t user = 0, item = 0;
+  float rating = 0;
+  PARLEY_RETURN_IF_ERROR(ParseInteger(pos, "user id", Unquote(fields[l.user]), &user));
+  PARLEY_RETURN_IF_ERROR(ParseInteger(pos, "item id", Unquote(fields[l.item]), &item));
+  PARLEY_RETURN_IF_ERROR(ParseFiniteFloat(pos, "rating", Unquote(fields[l.rating]), &rating));
+  out->user.push_back(users.GetOrAdd(user));
+  out->item.push_back(items.GetOrAdd(item));
+  out->rating.push_back(rating);
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
+                               IdMap& items) {
+  Dataset d;
+  d.kind = Dataset::Kind::kRatings;
+  d.source = std::string(name);
+  Ratings& r = d.ratings;
+  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  r.user.reserve(lines);
+  r.item.reserve(lines);
+  r.rating.reserve(lines);
+
+  LineCursor cursor(text);
+  std::string_view line;
+  std::optional<Layout> layout;
+  std::vector<std::string_view> fields;
+  size_t header_line = 0;
+  while (cursor.Next(&line)) {
+    if (Trim(line).empty()) continue;
+    const TextPos pos{name, cursor.line_number()};
+    if (!layout) {
+      PARLEY_ASSIGN_OR_RETURN(layout, DetectLayout(pos, line));
+      if (layout->has_header) {
+        header_line = pos.line;
+        continue;
+      }
+    }
+    SplitFields(line, layout->delim, &fields);
+    PARLEY_RETURN_IF_ERROR(ParseRow(pos, *layout, fields, users, items, &r));
+  }
+  if (r.rating.empty()) {
+    if (header_line != 0) {
+      return LineError({name, header_line}, "empty file: a header but no ratings");
+    }
+    return InvalidArgument(std::string(name) + ": empty file; no ratings found");
+  }
+  r.num_users = static_cast<uint32_t>(users.size());
+  r.num_items = static_cast<uint32_t>(items.size());
+  return d;
+}
+
+StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items) {
+  PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
+  return ParseRatings(text.view(), path, users, items);
+}
+
+bool LooksLikeRatings(std::string_view first_line) {
+  const std::string_view delim = DetectDelimiter(first_line);
+  if (delim == "::") return true;
+  std::vector<std::string_view> fields;
+  SplitFields(first_line, delim, &fields);
+  const HeaderColumns h = FindColumns(fields);
+  return h.user && h.item && h.rating;
+}
+
+}  // namespace parley

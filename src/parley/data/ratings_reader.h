@@ -1,0 +1,40 @@
+// Reader for (user, item, rating) files. The layout is detected from the first non-blank line:
+//  - MovieLens ratings.dat: "user::item::rating::timestamp" (any number >= 3 of '::' fields,
+//    user, item and rating first);
+//  - CSV (',' or tab separated) with a header naming the columns, case-insensitively and
+//    optionally quoted: user (userId, user, user_id), item (movieId, itemId, item, movie,
+//    item_id, movie_id) and rating; other columns (timestamp, an unnamed "" row-name column
+//    as R's write.csv adds) are ignored;
+//  - CSV without a header: user, item, rating in the first three columns.
+// gzip-compressed files are read transparently.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "parley/core/status.h"
+#include "parley/data/dataset.h"
+
+namespace parley {
+
+// Reads a ratings file into a kRatings Dataset (source = path). External user and item ids
+// (integers) are remapped through `users` and `items`, which the caller owns and may share
+// between a training and a test file so that an id gets the same index in both;
+// ratings.num_users/num_items are set to the map sizes after this file. After reading
+// several files with the same maps, callers should set each Dataset's num_users/num_items to
+// the final map sizes.
+// Errors (InvalidArgument, "<path>:<line>: <reason>"): a row whose field count differs from
+// the first row's (or the header's), a non-integer user or item id, a non-numeric, NaN or
+// Inf rating, a header without user, item or rating column, a file without ratings;
+// NotFound if the file does not exist. On error the maps may hold ids from earlier rows.
+StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items);
+
+// As ReadRatings, from text in memory; `name` is used in messages and as source.
+StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
+                               IdMap& items);
+
+// True if `first_line` (the first non-blank line of a file) looks like a ratings file: it
+// holds "::" separators or is a CSV header that names user, item and rating columns.
+bool LooksLikeRatings(std::string_view first_line);
+
+}  // namespace parley

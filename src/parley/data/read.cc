@@ -1,0 +1,98 @@
+#include "parley/data/read.h"
+
+#include "parley/data/csv_reader.h"
+#include "parley/data/file_io.h"
+#include "parley/data/idx_reader.h"
+#include "parley/data/libsvm_reader.h"
+#include "parley/data/ratings_reader.h"
+#include "parley/data/text_scan.h"
+
+namespace parley {
+namespace {
+
+enum class Format { kAuto, kLibsvm, kRatings, kIdx, kCsv };
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Splits "format:path" into its parts; an unknown prefix is part of the path.
+Format SplitSpec(const std::string& spec, std::string* path) {
+  static constexpr std::pair<std::string_view, Format> kPrefixes[] = {
+      {"libsvm:", Format::kLibsvm},
+      {"ratings:", Format::kRatings},
+      {"idx:", Format::kIdx},
+      {"csv:", Format::kCsv}};
+  for (const auto& [prefix, format] : kPrefixes) {
+    if (spec.starts_with(prefix)) {
+      *path = spec.substr(prefix.size());
+      return format;
+    }
+  }
+  *path = spec;
+  return Format::kAuto;
+}
+
+StatusOr<std::string> FirstLine(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(std::string head, ReadFilePrefix(path, 1 << 16));
+  LineCursor cursor(head);
+  std::string_view line;
+  while (cursor.Next(&line)) {
+    if (!Trim(line).empty()) return std::string(line);
+  }
+  return std::string();
+}
+
+StatusOr<Format> Detect(const std::string& path) {
+  if (path.find("images-idx3") != std::string::npos) return Format::kIdx;
+  std::string name = path;
+  if (EndsWith(name, ".gz")) name.resize(name.size() - 3);
+  const bool csv = EndsWith(name, ".csv") || EndsWith(name, ".tsv");
+  if (!csv && !EndsWith(name, ".dat")) return Format::kLibsvm;
+  PARLEY_ASSIGN_OR_RETURN(std::string first, FirstLine(path));
+  if (LooksLikeRatings(first)) return Format::kRatings;
+  return csv ? Format::kCsv : Format::kLibsvm;
+}
+
+StatusOr<Dataset> ReadIdxSpec(const std::string& path) {
+  const size_t comma = path.find(',');
+  if (comma != std::string::npos) return ReadIdx(path.substr(0, comma), path.substr(comma + 1));
+  const std::string labels = IdxLabelsPathFor(path);
+  if (labels.empty()) {
+    return InvalidArgument(path +
+                           ": cannot find the labels file for this IDX images file; name "
+                           "it as idx:IMAGES,LABELS");
+  }
+  return ReadIdx(path, labels);
+}
+
+}  // namespace
+
+StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
+                              uint32_t min_features) {
+  std::string path;
+  Format format = SplitSpec(spec, &path);
+  if (format == Format::kAuto) {
+    PARLEY_ASSIGN_OR_RETURN(format, Detect(path));
+  }
+  switch (format) {
+    case Format::kRatings:
+      return ReadRatings(path, users, items);
+    case Format::kIdx:
+      return ReadIdxSpec(path);
+    case Format::kCsv:
+      return ReadDenseCsv(path);
+    case Format::kAuto:
+    case Format::kLibsvm:
+      break;
+  }
+  return ReadLibsvm(path, min_features);
+}
+
+StatusOr<Dataset> ReadDataset(const std::string& spec) {
+  IdMap users, items;
+  return ReadDataset(spec, users, items);
+}
+
+}  // namespace parley

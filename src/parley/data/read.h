@@ -1,0 +1,29 @@
+// One entry point that reads any supported data file, choosing the reader from the name.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "parley/core/status.h"
+#include "parley/data/dataset.h"
+
+namespace parley {
+
+// Reads the data set named by `spec`, "[format:]path":
+//  - "libsvm:PATH", "ratings:PATH", "csv:PATH" (dense CSV, label in column 0) pick the
+//    reader; "idx:IMAGES" reads an IDX images file and the labels file named like it
+//    (IdxLabelsPathFor), "idx:IMAGES,LABELS" names both.
+//  - Without a prefix: a name containing "images-idx3" is IDX; a name ending in .csv, .tsv
+//    or .dat (optionally .gz) is sniffed: ratings if its first line holds "::" or a header
+//    naming user, item and rating columns, else dense CSV for .csv/.tsv and LIBSVM for .dat;
+//    anything else (.svm, .libsvm, .txt, .t, no extension) is LIBSVM.
+// `users` and `items` are used only for ratings (see ReadRatings); `min_features` only for
+// LIBSVM (see ReadLibsvm).
+// Errors: those of the chosen reader; NotFound if the file does not exist.
+StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
+                              uint32_t min_features = 0);
+
+// As above with fresh id maps, for a single file.
+StatusOr<Dataset> ReadDataset(const std::string& spec);
+
+}  // namespace parley

@@ -1,0 +1,196 @@
+#include "parley/models/kmeans.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "parley/models/config_util.h"
+
+namespace parley {
+
+nlohmann::json KMeansModel::Config() const {
+  return {{"kind", "kmeans"}, {"clusters", k_}, {"dim", d_}};
+}
+
+Status KMeansModel::CheckData(const Dataset& data) const {
+  if (data.kind != Dataset::Kind::kDense)
+    return InvalidArgument("kmeans needs dense rows, but " + data.source + " holds " +
+                           (data.kind == Dataset::Kind::kSparse ? "sparse rows" : "ratings"));
+  if (data.dense.cols != d_)
+    return InvalidArgument(data.source + " has " + std::to_string(data.dense.cols) +
+                           " columns but the kmeans model expects " + std::to_string(d_));
+  if (!data.true_centres.empty() && data.true_centres.size() % d_ != 0)
+    return InvalidArgument(data.source + ": true centres are not a multiple of " +
+                           std::to_string(d_) + " values");
+  return OkStatus();
+}
+
+size_t KMeansModel::Nearest(WeightsView w, const float* x, double* dist2) const {
+  size_t best = 0;
+  double best_d2 = std::numeric_limits<double>::infinity();
+  for (size_t c = 0; c < k_; ++c) {
+    const double* centre = w.v + c * d_;
+    double d2 = 0;
+    for (size_t j = 0; j < d_; ++j) {
+      const double diff = w.scale * centre[j] - x[j];
+      d2 += diff * diff;
+    }
+    if (d2 < best_d2) {
+      best_d2 = d2;
+      best = c;
+    }
+  }
+  *dist2 = best_d2;
+  return best;
+}
+
+void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
+  const size_t n = train.rows();
+  auto place = [&](size_t c, size_t row) {
+    const float* x = train.dense.row(row);
+    for (size_t j = 0; j < d_; ++j) w[c * d_ + j] = x[j];
+  };
+  // d2[i]: squared distance of point i to its nearest chosen centre.
+  std::vector<double> d2(n, std::numeric_limits<double>::infinity());
+  size_t chosen = rng.Below(n);
+  for (size_t c = 0; c < k_; ++c) {
+    place(c, chosen);
+    double total = 0;
+    const double* centre = w.data() + c * d_;
+    for (size_t i = 0; i < n; ++i) {
+      const float* x = train.dense.row(i);
+      double e = 0;
+      for (size_t j = 0; j < d_; ++j) e += (x[j] - centre[j]) * (x[j] - centre[j]);
+      d2[i] = std::min(d2[i], e);
+      total += d2[i];
+    }
+    if (c + 1 == k_) break;
+    if (total > 0) {
+      double target = rng.Uniform() * total;
+      chosen = n - 1;
+      for (size_t i = 0; i < n; ++i) {
+        target -= d2[i];
+        if (target < 0 && d2[i] > 0) {
+          chosen = i;
+          break;
+        }
+      }
+      while (d2[chosen] == 0 && chosen > 0) --chosen;  // rounding at the end of the sum
+    } else {
+      chosen = rng.Below(n);  // all points coincide with chosen centres
+    }
+  }
+}
+
+double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                             GradientBuffer& g) {
+  if (rows.empty()) return 0;
+  const double inv = 1.0 / static_cast<double>(rows.size());
+  double* gd = g.data();
+  double total = 0;
+  for (uint32_t r : rows) {
+    const float* x = data.dense.row(r);
+    double dist2;
+    const size_t c = Nearest(w, x, &dist2);
+    total += 0.5 * dist2;
+    g.TouchRange(c * d_, d_);
+    const double* centre = w.v + c * d_;
+    for (size_t j = 0; j < d_; ++j) gd[c * d_ + j] += inv * (w.scale * centre[j] - x[j]);
+  }
+  return total * inv;
+}
+
+void KMeansModel::LloydAccumulate(WeightsView w, const Dataset& data,
+                                  std::span<const uint32_t> rows, std::vector<double>& sums,
+                                  std::vector<double>& counts) const {
+  if (sums.size() != k_ * d_) sums.assign(k_ * d_, 0.0);
+  if (counts.size() != k_) counts.assign(k_, 0.0);
+  for (uint32_t r : rows) {
+    const float* x = data.dense.row(r);
+    double dist2;
+    const size_t c = Nearest(w, x, &dist2);
+    for (size_t j = 0; j < d_; ++j) sums[c * d_ + j] += x[j];
+    counts[c] += 1;
+  }
+}
+
+void KMeansModel::LloydUpdate(std::span<double> centres, std::span<const double> sums,
+                              std::span<const double> counts) {
+  if (counts.empty()) return;
+  const size_t d = centres.size() / counts.size();
+  for (size_t c = 0; c < counts.size(); ++c) {
+    if (counts[c] <= 0) continue;
+    for (size_t j = 0; j < d; ++j) centres[c * d + j] = sums[c * d + j] / counts[c];
+  }
+}
+
+MetricSet KMeansModel::Evaluate(WeightsView w, const Dataset& data) const {
+  const size_t n = data.rows();
+  double total = 0;
+  for (size_t r = 0; r < n; ++r) {
+    double dist2;
+    Nearest(w, data.dense.row(r), &dist2);
+    total += 0.5 * dist2;
+  }
+  MetricSet m;
+  m["objective"] = n == 0 ? 0.0 : total / static_cast<double>(n);
+  if (data.true_centres.empty() || d_ == 0) return m;
+
+  // Greedy nearest-unique matching of true to found centres.
+  const size_t kt = data.true_centres.size() / d_;
+  struct Pair {
+    double dist;
+    size_t t, c;
+  };
+  std::vector<Pair> pairs;
+  pairs.reserve(kt * k_);
+  for (size_t t = 0; t < kt; ++t) {
+    for (size_t c = 0; c < k_; ++c) {
+      double d2 = 0;
+      for (size_t j = 0; j < d_; ++j) {
+        const double diff = data.true_centres[t * d_ + j] - w[c * d_ + j];
+        d2 += diff * diff;
+      }
+      pairs.push_back({std::sqrt(d2), t, c});
+    }
+  }
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& a, const Pair& b) {
+    return a.dist != b.dist ? a.dist < b.dist : (a.t != b.t ? a.t < b.t : a.c < b.c);
+  });
+  std::vector<char> t_used(kt, 0), c_used(k_, 0);
+  double sum = 0;
+  size_t matched = 0;
+  for (const Pair& p : pairs) {
+    if (t_used[p.t] || c_used[p.c]) continue;
+    t_used[p.t] = c_used[p.c] = 1;
+    sum += p.dist;
+    ++matched;
+  }
+  const double centre_distance = matched == 0 ? 0.0 : sum / static_cast<double>(matched);
+  m["centre_distance"] = centre_distance;
+
+  // Mixture spread from the labels, when they index the true centres.
+  if (data.label.size() != n || n == 0) return m;
+  double spread = 0;
+  for (size_t r = 0; r < n; ++r) {
+    const float y = data.label[r];
+    if (!(y >= 0 && y < static_cast<float>(kt) && y == std::floor(y))) return m;
+    const float* x = data.dense.row(r);
+    const float* t = data.true_centres.data() + static_cast<size_t>(y) * d_;
+    for (size_t j = 0; j < d_; ++j) spread += (x[j] - t[j]) * (x[j] - t[j]);
+  }
+  const double sigma = std::sqrt(spread / (static_cast<double>(n) * static_cast<double>(d_)));
+  if (sigma > 0) m["centre_distance_rel"] = centre_distance / sigma;
+  return m;
+}
+
+StatusOr<std::unique_ptr<Model>> KMeansModel::FromConfig(const nlohmann::json& config) {
+  ConfigReader r(config, "kmeans");
+  const size_t k = r.Size("clusters"), d = r.Size("dim");
+  PARLEY_RETURN_IF_ERROR(r.status());
+  if (k == 0 || d == 0)
+    return InvalidArgument("model config for kmeans: needs clusters >= 1 and dim > 0");
+  return std::unique_ptr<Model>(std::make_unique<KMeansModel>(k, d));
+}
+
+}  // namespace parley

@@ -1,0 +1,77 @@
+// K-means as a model: parameters are k centres of dimension d (row-major k x d). Input:
+// dense rows (labels, if any, are ignored except for the centre_distance_rel metric).
+//
+// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error). Gradient: for each
+// point, its nearest centre c gets (c - x) / batch. The gradient is SPARSE: it touches only
+// the rows of the batch's assigned centres (O(batch * k * d) to assign, O(batch * d) to
+// write), honouring WeightsView::scale. L2() is 0. Ties go to the lowest centre index.
+//
+// Init: k-means++ seeding with the given rng (the first centre uniformly at random, each
+// next one a training point drawn with probability proportional to its squared distance to
+// the nearest chosen centre), so the k centres are distinct points unless the data has fewer
+// than k distinct points.
+//
+// Batch K-means (Lloyd) is exposed too: LloydAccumulate over any row subsets (for example one
+// per worker, then summed), followed by LloydUpdate.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "parley/models/model.h"
+
+namespace parley {
+
+class KMeansModel final : public Model {
+ public:
+  KMeansModel(size_t clusters, size_t dim) : k_(clusters), d_(dim) {}
+
+  std::string Kind() const override { return "kmeans"; }
+  // {"kind", "clusters", "dim"}.
+  nlohmann::json Config() const override;
+  std::unique_ptr<Model> Clone() const override { return std::make_unique<KMeansModel>(*this); }
+  size_t NumParams() const override { return k_ * d_; }
+  // Requires dense rows with d columns.
+  Status CheckData(const Dataset& data) const override;
+  // k-means++ seeding. REQUIRES: train has at least k rows (checked by MakeModel).
+  void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  bool SparseGradient() const override { return true; }
+  double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                  GradientBuffer& g) override;
+  // "objective": mean of 1/2 min_c ||x - c||^2. When data.true_centres holds k_true x d
+  // centres: "centre_distance", the mean over matched true centres of the Euclidean distance
+  // to the found centre matched to it, where the matching is greedy nearest-unique (repeatedly
+  // pair the closest unmatched true and found centres; exact for well separated mixtures;
+  // min(k, k_true) pairs); and, when every label is a valid true-centre index,
+  // "centre_distance_rel" = centre_distance / sigma with sigma = sqrt(mean over points of
+  // ||x - true centre of its label||^2 / d), the mixture's per-coordinate spread.
+  MetricSet Evaluate(WeightsView w, const Dataset& data) const override;
+
+  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance.
+  size_t Nearest(WeightsView w, const float* x, double* dist2) const;
+
+  // One Lloyd accumulation: for each row, adds x to sums[c * d ...] and 1 to counts[c] of its
+  // nearest centre c. sums and counts are resized to k * d and k (zero-filled) when their
+  // sizes differ, else added to, so several calls (or several workers' results) can be summed.
+  void LloydAccumulate(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                       std::vector<double>& sums, std::vector<double>& counts) const;
+  // Sets each centre with counts[c] > 0 to sums[c] / counts[c]; empty clusters keep their
+  // centre. The dimension is centres.size() / counts.size().
+  static void LloydUpdate(std::span<double> centres, std::span<const double> sums,
+                          std::span<const double> counts);
+
+  static StatusOr<std::unique_ptr<Model>> FromConfig(const nlohmann::json& config);
+
+  size_t clusters() const { return k_; }
+  size_t dim() const { return d_; }
+
+ private:
+  // Constant after construction.
+  size_t k_, d_;
+};
+
+}  // namespace parley

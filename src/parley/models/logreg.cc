@@ -1,0 +1,7 @@
+#include "parley/models/logreg.h"
+
+namespace parley {
+
+template class SparseLinear<LogisticLoss>;
+
+}  // namespace parley

@@ -1,0 +1,154 @@
+#include "parley/models/mf.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "parley/models/config_util.h"
+
+namespace parley {
+
+MfModel::MfModel(size_t users, size_t items, int rank, double lambda, double init_scale,
+                 double rating_min, double rating_max)
+    : users_(users),
+      items_(items),
+      rank_(static_cast<size_t>(rank)),
+      lambda_(lambda),
+      init_scale_(init_scale),
+      rating_min_(rating_min),
+      rating_max_(rating_max),
+      shared_(1 + items * (1 + static_cast<size_t>(rank))) {}
+
+nlohmann::json MfModel::Config() const {
+  return {{"kind", "mf"},
+          {"users", users_},
+          {"items", items_},
+          {"rank", rank_},
+          {"l2", lambda_},
+          {"init_scale", init_scale_},
+          {"rating_min", rating_min_},
+          {"rating_max", rating_max_}};
+}
+
+Status MfModel::CheckData(const Dataset& data) const {
+  if (data.kind != Dataset::Kind::kRatings)
+    return InvalidArgument("mf needs ratings, but " + data.source + " holds " +
+                           (data.kind == Dataset::Kind::kSparse ? "sparse rows" : "dense rows"));
+  const Ratings& r = data.ratings;
+  if (r.user.size() != r.rows() || r.item.size() != r.rows())
+    return InvalidArgument(data.source + ": ratings, users and items differ in count");
+  for (size_t k = 0; k < r.rows(); ++k) {
+    if (r.user[k] >= users_ || r.item[k] >= items_)
+      return InvalidArgument(data.source + ": rating " + std::to_string(k + 1) + " has user " +
+                             std::to_string(r.user[k]) + " and item " + std::to_string(r.item[k]) +
+                             " but the mf model has " + std::to_string(users_) + " users and " +
+                             std::to_string(items_) +
+                             " items; load it with the training data's id maps");
+    if (!std::isfinite(r.rating[k]))
+      return InvalidArgument(data.source + ": rating " + std::to_string(k + 1) +
+                             " is not a finite number");
+  }
+  return OkStatus();
+}
+
+void MfModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
+  double mean = 0.5 * (rating_min_ + rating_max_);
+  const std::vector<float>& ratings = train.ratings.rating;
+  if (train.kind == Dataset::Kind::kRatings && !ratings.empty()) {
+    double sum = 0;
+    for (float r : ratings) sum += r;
+    mean = sum / static_cast<double>(ratings.size());
+  }
+  std::fill(w.begin(), w.end(), 0.0);
+  w[0] = mean;
+  const double sd = init_scale_ / std::sqrt(static_cast<double>(rank_));
+  for (size_t k = 0; k < items_ * rank_; ++k) w[ItemFactors(0) + k] = sd * rng.Normal();
+  for (size_t k = 0; k < users_ * rank_; ++k) w[UserFactors(0) + k] = sd * rng.Normal();
+}
+
+double MfModel::Predict(WeightsView w, uint32_t user, uint32_t item) const {
+  const double* p = w.v + UserFactors(user);
+  const double* q = w.v + ItemFactors(item);
+  double dot = 0;
+  for (size_t f = 0; f < rank_; ++f) dot += p[f] * q[f];
+  return w.scale * (w.v[0] + w.v[UserBias(user)] + w.v[ItemBias(item)]) + w.scale * w.scale * dot;
+}
+
+double MfModel::Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                         GradientBuffer& g) {
+  if (rows.empty()) return 0;
+  const Ratings& R = data.ratings;
+  const double s = w.scale, s2 = s * s;
+  const double* v = w.v;
+  double* gd = g.data();
+  const double c = 1.0 / static_cast<double>(rows.size());
+  const size_t k = rank_;
+  double total = 0;
+  for (uint32_t r : rows) {
+    const uint32_t u = R.user[r], i = R.item[r];
+    const size_t pu = UserFactors(u), qi = ItemFactors(i), bu = UserBias(u), bi = ItemBias(i);
+    double dot = 0, norm2 = 0;
+    for (size_t f = 0; f < k; ++f) {
+      dot += v[pu + f] * v[qi + f];
+      norm2 += v[pu + f] * v[pu + f] + v[qi + f] * v[qi + f];
+    }
+    const double bu_v = s * v[bu], bi_v = s * v[bi];
+    const double e = R.rating[r] - (s * v[0] + bu_v + bi_v + s2 * dot);
+    total += e * e + lambda_ * (s2 * norm2 + bu_v * bu_v + bi_v * bi_v);
+
+    g.Add(0, -2 * c * e);
+    g.Add(bu, 2 * c * (lambda_ * bu_v - e));
+    g.Add(bi, 2 * c * (lambda_ * bi_v - e));
+    g.TouchRange(pu, k);
+    g.TouchRange(qi, k);
+    const double a = -2 * c * e * s, b = 2 * c * lambda_ * s;
+    for (size_t f = 0; f < k; ++f) {
+      const double pf = v[pu + f], qf = v[qi + f];
+      gd[pu + f] += a * qf + b * pf;
+      gd[qi + f] += a * pf + b * qf;
+    }
+  }
+  return total * c;
+}
+
+MetricSet MfModel::Evaluate(WeightsView w, const Dataset& data) const {
+  const Ratings& R = data.ratings;
+  const size_t n = R.rows();
+  double objective = 0, se = 0, ae = 0;
+  for (size_t r = 0; r < n; ++r) {
+    const uint32_t u = R.user[r], i = R.item[r];
+    const double pred = Predict(w, u, i);
+    const double e = R.rating[r] - pred;
+    double norm2 = 0;
+    for (size_t f = 0; f < rank_; ++f) {
+      const double pf = w[UserFactors(u) + f], qf = w[ItemFactors(i) + f];
+      norm2 += pf * pf + qf * qf;
+    }
+    const double bu = w[UserBias(u)], bi = w[ItemBias(i)];
+    objective += e * e + lambda_ * (norm2 + bu * bu + bi * bi);
+    const double ec = R.rating[r] - std::clamp(pred, rating_min_, rating_max_);
+    se += ec * ec;
+    ae += std::abs(ec);
+  }
+  const double inv = n == 0 ? 0.0 : 1.0 / static_cast<double>(n);
+  return {{"objective", objective * inv}, {"rmse", std::sqrt(se * inv)}, {"mae", ae * inv}};
+}
+
+StatusOr<std::unique_ptr<Model>> MfModel::FromConfig(const nlohmann::json& config) {
+  ConfigReader r(config, "mf");
+  ModelOptions o;
+  o.kind = "mf";
+  const size_t users = r.Size("users"), items = r.Size("items"), rank = r.Size("rank");
+  o.l2 = r.Number("l2");
+  o.init_scale = r.Number("init_scale");
+  const double lo = r.Number("rating_min"), hi = r.Number("rating_max");
+  PARLEY_RETURN_IF_ERROR(r.status());
+  o.rank = rank > (1u << 20) ? 0 : static_cast<int>(rank);
+  PARLEY_RETURN_IF_ERROR(ValidateModelOptions(o));
+  if (users == 0 || items == 0 || !(lo <= hi))
+    return InvalidArgument(
+        "model config for mf: needs users > 0, items > 0 and rating_min <= rating_max");
+  return std::unique_ptr<Model>(
+      std::make_unique<MfModel>(users, items, o.rank, o.l2, o.init_scale, lo, hi));
+}
+
+}  // namespace parley

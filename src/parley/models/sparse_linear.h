@@ -1,0 +1,133 @@
+// Linear classifiers on sparse (CSR) rows: the machinery shared by logistic regression and
+// the linear SVM, which differ only in their margin loss.
+//
+// Parameters: one weight per feature, plus one for a constant bias feature when bias >= 0
+// (liblinear's -B: the feature is appended to every row with value `bias` and regularised
+// like the others). Labels are binary: a row is positive iff its label > 0. The score of a
+// row is z = <w, x>; the margin is m = y z with y in {-1, +1}.
+//
+// Gradient costs O(non-zeros of the batch): it reads only the batch's features, never
+// allocates (beyond the GradientBuffer's first growth) and writes only their coordinates.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+
+#include "parley/models/model.h"
+
+namespace parley {
+
+// The loss-independent part: layout, data checks, scores, and evaluation.
+class SparseLinearModel : public Model {
+ public:
+  size_t NumParams() const override { return num_features_ + (bias_ >= 0 ? 1 : 0); }
+  nlohmann::json Config() const override;
+  // Requires sparse rows with one label per row and no more features than the model has.
+  Status CheckData(const Dataset& data) const override;
+  // All zeros (the problem is convex; this matches liblinear and scikit-learn).
+  void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  bool SparseGradient() const override { return true; }
+  double L2() const override { return l2_; }
+
+  size_t num_features() const { return num_features_; }
+  double bias() const { return bias_; }
+
+  // The score z = <w, x_row> (including the bias feature), honouring w.scale.
+  double Score(WeightsView w, const SparseRows& x, size_t row) const {
+    const uint32_t* col = x.col.data();
+    const float* val = x.val.data();
+    const uint64_t end = x.row_ptr[row + 1];
+    // Two accumulators: halves the floating-point add chain of long rows.
+    double s0 = 0, s1 = 0;
+    uint64_t k = x.row_ptr[row];
+    for (; k + 1 < end; k += 2) {
+      s0 += w.v[col[k]] * val[k];
+      s1 += w.v[col[k + 1]] * val[k + 1];
+    }
+    if (k < end) s0 += w.v[col[k]] * val[k];
+    if (bias_ >= 0) s1 += w.v[num_features_] * bias_;
+    return w.scale * (s0 + s1);
+  }
+
+ protected:
+  SparseLinearModel(size_t num_features, double bias, double l2)
+      : num_features_(num_features), bias_(bias), l2_(l2) {}
+
+  // Adds d * x_row (including the bias feature) to g.
+  void AddRow(double d, const SparseRows& x, size_t row, GradientBuffer& g) const {
+    const uint32_t* col = x.col.data();
+    const float* val = x.val.data();
+    const uint64_t end = x.row_ptr[row + 1];
+    for (uint64_t k = x.row_ptr[row]; k < end; ++k) g.Add(col[k], d * val[k]);
+    if (bias_ >= 0) g.Add(num_features_, d * bias_);
+  }
+
+  // Metrics over all rows: "objective" (mean of `loss` + l2/2 ||w||^2), "accuracy" (z > 0
+  // predicts positive), "logloss" (logistic loss of the score) and, when loss_name is not
+  // "logloss", the mean of `loss` under loss_name.
+  MetricSet EvaluateWith(WeightsView w, const Dataset& data, double (*loss)(double margin),
+                         const char* loss_name) const;
+
+ private:
+  size_t num_features_;
+  double bias_;
+  double l2_;
+};
+
+// A margin loss policy provides:
+//   static constexpr const char* kKind;        // model kind, "logreg"
+//   static constexpr const char* kLossMetric;  // metric name of the loss, "logloss"
+//   static double Eval(double m, double* dloss);  // returns loss(m), sets dloss/dm
+//   static double Value(double m);                // loss(m)
+template <class Loss>
+class SparseLinear final : public SparseLinearModel {
+ public:
+  SparseLinear(size_t num_features, double bias, double l2)
+      : SparseLinearModel(num_features, bias, l2) {}
+
+  std::string Kind() const override { return Loss::kKind; }
+  std::unique_ptr<Model> Clone() const override { return std::make_unique<SparseLinear>(*this); }
+
+  double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                  GradientBuffer& g) override {
+    if (rows.empty()) return 0;
+    const SparseRows& x = data.sparse;
+    const float* label = data.label.data();
+    const double inv = 1.0 / static_cast<double>(rows.size());
+    double total = 0;
+    for (uint32_t r : rows) {
+      const double y = label[r] > 0 ? 1.0 : -1.0;
+      double dloss;
+      total += Loss::Eval(y * Score(w, x, r), &dloss);
+      if (dloss != 0) AddRow(y * dloss * inv, x, r, g);
+    }
+    return total * inv;
+  }
+
+  MetricSet Evaluate(WeightsView w, const Dataset& data) const override {
+    return EvaluateWith(w, data, &Loss::Value, Loss::kLossMetric);
+  }
+
+  // Rebuilds from Config(): {"kind", "num_features", "bias", "l2"}.
+  static StatusOr<std::unique_ptr<Model>> FromConfig(const nlohmann::json& config);
+};
+
+// Shared by the FromConfig of every SparseLinear instantiation.
+struct SparseLinearShape {
+  size_t num_features;
+  double bias;
+  double l2;
+};
+StatusOr<SparseLinearShape> ReadSparseLinearConfig(const nlohmann::json& config,
+                                                   const std::string& kind);
+
+template <class Loss>
+StatusOr<std::unique_ptr<Model>> SparseLinear<Loss>::FromConfig(const nlohmann::json& config) {
+  PARLEY_ASSIGN_OR_RETURN(SparseLinearShape s, ReadSparseLinearConfig(config, Loss::kKind));
+  return std::unique_ptr<Model>(std::make_unique<SparseLinear>(s.num_features, s.bias, s.l2));
+}
+
+}  // namespace parley

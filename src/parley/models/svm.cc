@@ -1,0 +1,7 @@
+#include "parley/models/svm.h"
+
+namespace parley {
+
+template class SparseLinear<HingeLoss>;
+
+}  // namespace parley
