@@ -21,8 +21,8 @@ TEST(Cli, HelpDocumentsEveryFlagWithItsDefault) {
                            "--model-out", "--config", "--l2", "--hidden", "--rank", "--clusters"}) {
     EXPECT_NE(r.output.find(flag), std::string::npos) << flag;
   }
-  EXPECT_NE(r.output.find("[0.1]"), std::string::npos) << "default of --lr not shown:\n" << r.output;
-  EXPECT_NE(r.output.find("[logreg]"), std::string::npos);
+  EXPECT_NE(r.output.find("--lr FLOAT=0.1"), std::string::npos) << "default of --lr not shown:\n" << r.output;
+  EXPECT_NE(r.output.find("--model TEXT=logreg"), std::string::npos);
 }
 
 TEST(Cli, BadFlagSaysWhichAndWhy) {

@@ -60,6 +60,9 @@ struct BadCsv {
   const char* line;
   const char* reason;
 };
+// Test names in ctest output: the case name, not the bytes of the struct.
+void PrintTo(const BadCsv& c, std::ostream* os) { *os << c.name; }
+
 
 class CsvErrors : public ::testing::TestWithParam<BadCsv> {};
 

@@ -75,6 +75,9 @@ struct BadLibsvm {
   const char* line;  // ":<line>:"
   const char* reason;
 };
+// Test names in ctest output: the case name, not the bytes of the struct.
+void PrintTo(const BadLibsvm& c, std::ostream* os) { *os << c.name; }
+
 
 class LibsvmErrors : public ::testing::TestWithParam<BadLibsvm> {};
 

@@ -92,6 +92,9 @@ struct BadRatings {
   const char* line;
   const char* reason;
 };
+// Test names in ctest output: the case name, not the bytes of the struct.
+void PrintTo(const BadRatings& c, std::ostream* os) { *os << c.name; }
+
 
 class RatingsErrors : public ::testing::TestWithParam<BadRatings> {};
 

@@ -69,7 +69,7 @@ Status LoadData(const RunOptions& o, Rng& rng, Dataset* train, Dataset* test) {
 class Runner final : public RunContext {
  public:
   Runner(const RunOptions& o, const Dataset& train, const Dataset& test, const Model& model)
-      : o_(o), test_(test), eval_model_(model.Clone()), start_(SteadyClock::now()) {
+      : o_(o), test_(test), start_(SteadyClock::now()), eval_model_(model.Clone()) {
     // Train metrics on a seeded sample.
     if (o.train_eval_rows == 0 || train.rows() <= o.train_eval_rows) {
       train_eval_ = &train;
