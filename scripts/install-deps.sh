@@ -12,7 +12,8 @@ groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(build)
 
 build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev libcli11-dev
-            libtomlplusplus-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev)
+            libtomlplusplus-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
+            python3-matplotlib)  # parley plot / compare draw with matplotlib
 data_pkgs=(dataset-fashion-mnist r-base-core)
 bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time)
 

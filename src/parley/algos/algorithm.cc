@@ -1,5 +1,6 @@
 #include "parley/algos/algorithm.h"
 
+#include "parley/algos/ps/ps.h"
 #include "parley/algos/sequential/sequential.h"
 
 namespace parley {
@@ -12,14 +13,33 @@ Status ValidateTrainOptions(const TrainOptions& o, const Model& model) {
   return ValidateOptimizer(o.optimizer, model.L2());
 }
 
+std::string AlgorithmNames() { return "sequential, sync, async"; }
+
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options) {
+  if (options.workers < 1)
+    return InvalidArgument("--workers must be at least 1, got " + std::to_string(options.workers));
+  if (!(options.deadline > 0)) return InvalidArgument("--deadline must be positive (seconds)");
+  if (options.backup != 0 && options.name != "sync")
+    return InvalidArgument("--backup is for --algo sync only");
+  if (options.name == "sync" || options.name == "async") {
+    if (options.servers < 1)
+      return InvalidArgument("--servers must be at least 1, got " + std::to_string(options.servers));
+    if (options.backup < 0 || options.backup >= options.workers)
+      return InvalidArgument("--backup must be in [0, --workers - 1] (N = workers - backup gradients per step); got --backup " +
+                             std::to_string(options.backup) + " with --workers " + std::to_string(options.workers));
+    if (options.average < 0 || options.average >= 1)
+      return InvalidArgument("--average must be in [0, 1) (0: off)");
+    return std::unique_ptr<Algorithm>(new ParameterServerSgd(options.name == "sync", options));
+  }
+  if (options.servers != 1) return InvalidArgument("--servers is for --algo sync and async only");
+  if (options.average != 0) return InvalidArgument("--average is for --algo sync and async only");
   if (options.name == "sequential") {
     if (options.workers != 1)
       return InvalidArgument("--algo sequential runs exactly one worker; got --workers " +
                              std::to_string(options.workers));
     return std::unique_ptr<Algorithm>(new SequentialSgd());
   }
-  return InvalidArgument("--algo must be one of: sequential; got '" + options.name + "'");
+  return InvalidArgument("--algo must be one of: " + AlgorithmNames() + "; got '" + options.name + "'");
 }
 
 }  // namespace parley

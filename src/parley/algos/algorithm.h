@@ -34,11 +34,18 @@ struct AlgorithmSetup {
   std::vector<const Dataset*> shards;     // one per worker: disjoint, seeded
   TrainOptions train_options;
   Rng init_rng;                           // initial parameters (identical for every role)
+  Rng batch_rng;                          // base of the workers' mini-batch orders
+
+  // Worker i's mini-batch order: the same for worker i whatever the algorithm, so that one
+  // worker of any algorithm sees the batches of sequential SGD.
+  Rng BatchRng(int worker) const { return batch_rng.Fork(static_cast<uint64_t>(worker)); }
 };
 
 struct Role {
   std::string name;                  // "worker", "server", "peer", ...
   std::function<void(Node&)> run;    // runs until the role ends or node.ShouldStop()
+  int worker = -1;                   // index among the gradient-computing roles (emulated
+                                     // slowdowns and faults address it); -1 for servers
 };
 
 class Algorithm {
@@ -53,9 +60,17 @@ class Algorithm {
 
 // Options that select and size an algorithm.
 struct AlgorithmOptions {
-  std::string name = "sequential";  // sequential (more in later issues)
-  int workers = 1;
+  std::string name = "sequential";  // sequential | sync | async
+  int workers = 1;                  // gradient-computing roles (sync: N + b)
+  int backup = 0;                   // sync: b, gradients dropped per step (N = workers - b)
+  int servers = 1;                  // sync/async: parameter shards, one server each
+  double deadline = 60;             // seconds a role waits on a peer before naming it dead
+  double average = 0;               // sync/async: decay of a moving average of the parameters
+                                    // used for evaluation and the model file (0: none)
 };
+
+// "sequential, sync, async": the names MakeAlgorithm accepts.
+std::string AlgorithmNames();
 
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options);
 

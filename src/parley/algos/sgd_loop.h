@@ -19,6 +19,10 @@ class BatchStream {
  public:
   BatchStream(size_t rows, int batch, Rng& rng);
   std::span<const uint32_t> Next();
+  // The rows later calls of Next() return in this epoch, in order (empty when the next call
+  // starts a new epoch and reshuffles): a prefetch hint for Model::SgdStep. Valid until the
+  // next call of Next().
+  std::span<const uint32_t> Upcoming() const { return std::span<const uint32_t>(order_).subspan(pos_); }
   int64_t epoch() const { return epoch_; }
 
  private:

@@ -11,6 +11,8 @@ struct TrainCommand;
 struct EvalCommand;
 struct GenCommand;
 struct SplitCommand;
+struct PlotCommand;
+struct CompareCommand;
 
 std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app);
 int RunTrainCommand(TrainCommand& c);
@@ -20,5 +22,9 @@ std::shared_ptr<GenCommand> AddGenCommand(CLI::App& app);
 int RunGenCommand(GenCommand& c);
 std::shared_ptr<SplitCommand> AddSplitCommand(CLI::App& app);
 int RunSplitCommand(SplitCommand& c);
+std::shared_ptr<PlotCommand> AddPlotCommand(CLI::App& app);
+int RunPlotCommand(PlotCommand& c);
+std::shared_ptr<CompareCommand> AddCompareCommand(CLI::App& app);
+int RunCompareCommand(CompareCommand& c);
 
 }  // namespace parley

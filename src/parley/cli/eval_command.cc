@@ -2,6 +2,7 @@
 
 #include "parley/cli/commands.h"
 #include "parley/data/read.h"
+#include "parley/kron/kron_file.h"
 #include "parley/runtime/model_file.h"
 
 namespace parley {
@@ -26,7 +27,9 @@ int RunEvalCommand(EvalCommand& c) {
     return 2;
   }
   IdMap users, items;
-  StatusOr<Dataset> data = ReadDataset(c.data, users, items);
+  // Kronecker points files (src/parley/kron) are evaluated through their dense view.
+  StatusOr<Dataset> data =
+      IsKronFile(c.data) ? ReadKronDenseView(c.data) : ReadDataset(c.data, users, items);
   if (!data.ok()) {
     std::fprintf(stderr, "error: %s\n", data.status().message().c_str());
     return 2;

@@ -4,6 +4,8 @@
 #include "parley/core/rng.h"
 #include "parley/data/generators.h"
 #include "parley/data/writers.h"
+#include "parley/kron/kron_file.h"
+#include "parley/kron/kron_generator.h"
 
 namespace parley {
 
@@ -26,14 +28,19 @@ struct GenCommand {
   uint32_t items = 2000;
   int rank = 10;
   double noise = 0.5;
+  // kron (src/parley/kron): points u (x) v, targets from a teacher network of width m
+  size_t n = 1000;
+  size_t d1 = 16, d2 = 16;
+  size_t m = 256;
+  double kron_noise = 0;
 };
 
 std::shared_ptr<GenCommand> AddGenCommand(CLI::App& app) {
   auto c = std::make_shared<GenCommand>();
   CLI::App* g = app.add_subcommand("gen", "Generate a seeded synthetic data set");
   g->option_defaults()->always_capture_default();
-  g->add_option("kind", c->kind, "kmeans (Gaussian mixture, dense CSV + .centres) | sparse-binary (text-like LIBSVM) | ratings (low-rank CSV)")
-      ->required()->check(CLI::IsMember({"kmeans", "sparse-binary", "ratings"}));
+  g->add_option("kind", c->kind, "kmeans (Gaussian mixture, dense CSV + .centres) | sparse-binary (text-like LIBSVM) | ratings (low-rank CSV) | kron (Kronecker points, docs/kron.md)")
+      ->required()->check(CLI::IsMember({"kmeans", "sparse-binary", "ratings", "kron"}));
   g->add_option("--out", c->out, "Output file")->required();
   g->add_option("--seed", c->seed, "Seed");
   g->add_option("--rows", c->rows, "Rows (kmeans, sparse-binary) or ratings (ratings)")->check(CLI::PositiveNumber);
@@ -48,6 +55,11 @@ std::shared_ptr<GenCommand> AddGenCommand(CLI::App& app) {
   g->add_option("--items", c->items, "ratings: items")->check(CLI::PositiveNumber);
   g->add_option("--rank", c->rank, "ratings: rank of the true factors")->check(CLI::PositiveNumber);
   g->add_option("--noise", c->noise, "ratings: standard deviation of rating noise")->check(CLI::NonNegativeNumber);
+  g->add_option("--n", c->n, "kron: points")->check(CLI::PositiveNumber);
+  g->add_option("--d1", c->d1, "kron: length of u (x = u (x) v has d1 * d2 entries)")->check(CLI::PositiveNumber);
+  g->add_option("--d2", c->d2, "kron: length of v")->check(CLI::PositiveNumber);
+  g->add_option("--m", c->m, "kron: width of the teacher network that makes the targets")->check(CLI::PositiveNumber);
+  g->add_option("--target-noise", c->kron_noise, "kron: standard deviation of noise added to the targets")->check(CLI::NonNegativeNumber);
   return c;
 }
 
@@ -58,6 +70,8 @@ int RunGenCommand(GenCommand& c) {
     s = WriteDenseCsv(GenerateMixture(c.rows, c.dim, c.clusters, c.spread, c.separation, rng), c.out);
   } else if (c.kind == "sparse-binary") {
     s = WriteLibsvm(GenerateSparseBinary(c.rows, c.features, c.nnz, c.label_noise, rng), c.out);
+  } else if (c.kind == "kron") {
+    s = WriteKron(GenerateKron(c.n, c.d1, c.d2, c.m, c.kron_noise, rng), c.out);
   } else {
     if (static_cast<double>(c.rows) > 0.5 * c.users * static_cast<double>(c.items)) {
       std::fprintf(stderr, "error: --rows %zu ratings is more than half of --users x --items; use fewer ratings or more users/items\n", c.rows);

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   auto eval = parley::AddEvalCommand(app);
   auto gen = parley::AddGenCommand(app);
   auto split = parley::AddSplitCommand(app);
+  auto plot = parley::AddPlotCommand(app);
+  auto compare = parley::AddCompareCommand(app);
 
   // Expand --config FILE into flags placed before the command line's own, so those win.
   std::vector<std::string> args;
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
       continue;
     }
     if (args.empty()) break;
+    if (args[0] == "compare") break;  // compare's --config is an experiment file it reads itself
     CLI::App* sub = nullptr;
     for (CLI::App* candidate : app.get_subcommands([](CLI::App*) { return true; }))
       if (candidate->get_name() == args[0]) sub = candidate;
@@ -59,5 +62,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("eval")) return parley::RunEvalCommand(*eval);
   if (app.got_subcommand("gen")) return parley::RunGenCommand(*gen);
   if (app.got_subcommand("split")) return parley::RunSplitCommand(*split);
+  if (app.got_subcommand("plot")) return parley::RunPlotCommand(*plot);
+  if (app.got_subcommand("compare")) return parley::RunCompareCommand(*compare);
   return 2;
 }

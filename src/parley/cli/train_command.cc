@@ -2,6 +2,8 @@
 #include <iostream>
 
 #include "parley/cli/commands.h"
+#include "parley/kron/kron_file.h"
+#include "parley/kron/kron_run.h"
 #include "parley/runtime/runner.h"
 
 namespace parley {
@@ -9,8 +11,12 @@ namespace parley {
 struct TrainCommand {
   RunOptions o;
   std::string target;  // "metric=value"
+  // Emulation flags, parsed into o.emulation by RunTrainCommand.
+  std::string slowdown, stragglers, kill, network = "none";
+  double latency = -1, bandwidth = -1, jitter = -1;
   bool no_progress = false;
   CLI::App* app = nullptr;
+  KronRunOptions kron;  // Kronecker-structured SGD (src/parley/kron)
 };
 
 std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
@@ -36,10 +42,17 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--clusters", o.model.clusters, "kmeans: number of centres k")->group(model);
   t->add_option("--width", o.model.width, "twolayer: number of neurons m")->group(model);
   t->add_option("--init-scale", o.model.init_scale, "mf: standard deviation of initial factors")->group(model);
+  // Kronecker-structured SGD (src/parley/kron, docs/kron.md).
+  t->add_flag("--kron", c->kron.kron, "twolayer on a Kronecker points file (docs/kron.md): the Kronecker trainer, whose step cost does not grow with d; without it such a file trains through its dense view")->group(model);
+  t->add_option("--kron-threads", c->kron.threads, "--kron: threads for initialisation and the P updates (0: one per core)")->check(CLI::NonNegativeNumber)->group(model);
 
   auto algo = "Algorithm";
-  t->add_option("--algo", o.algo.name, "sequential")->group(algo);
-  t->add_option("--workers", o.algo.workers, "Worker roles")->group(algo);
+  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival)")->group(algo);
+  t->add_option("--workers", o.algo.workers, "Worker roles (sync: N + b, of which the first N gradients of each step are used)")->group(algo);
+  t->add_option("--backup", o.algo.backup, "sync: b backup workers; each step drops the b slowest gradients")->group(algo);
+  t->add_option("--servers", o.algo.servers, "sync/async: parameter servers, each holding one block of the parameters")->group(algo);
+  t->add_option("--deadline", o.algo.deadline, "Seconds a role waits on a peer before naming it dead or hung and ending the run")->group(algo);
+  t->add_option("--average", o.algo.average, "sync/async: evaluate (and save) a moving average of the parameters with this decay, e.g. 0.99 (0: off)")->group(algo);
   t->add_option("--transport", o.transport, "inproc (every role a thread of this process)")->group(algo);
   t->add_option("--seed", o.seed, "Run seed: data split, shards, initialisation, batch order")->group(algo);
 
@@ -58,6 +71,17 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--target", c->target, "Stop when a test metric reaches a value, e.g. accuracy=0.85 or rmse=0.9")->group(stop);
   t->add_option("--time-limit", o.time_limit, "Stop after this many seconds of training (0: none)")->group(stop);
 
+  auto emu = "Emulated cluster";
+  t->add_option("--step-time", o.emulation.step_time, "Nominal seconds per worker step, which the factors below multiply (0: the measured compute time)")->group(emu);
+  t->add_option("--slowdown", c->slowdown, "Per-worker slowdowns WORKER=FACTOR[@SECONDS], comma separated, e.g. 3=4,5=2@10 (worker 5 from t=10 s)")->group(emu);
+  t->add_option("--stragglers", c->stragglers, "Random stragglers PROB:FACTOR, e.g. 0.05:8 (5% of steps 8x longer)")->group(emu);
+  t->add_option("--step-sigma", o.emulation.step_sigma, "Heavy-tailed step times: multiply each step by a lognormal of mean 1 and this sigma")->group(emu);
+  t->add_option("--kill", c->kill, "Workers that die: WORKER@t=SECONDS or WORKER@step=N, comma separated")->group(emu);
+  t->add_option("--network", c->network, "Network profile: none | infiniband | 10gbe | 1gbe | cloud (variable bandwidth) | custom")->group(emu);
+  t->add_option("--latency", c->latency, "Per-message latency in seconds (overrides the profile; < 0: profile's)")->group(emu);
+  t->add_option("--bandwidth", c->bandwidth, "Per-link bandwidth in bytes/s (overrides the profile; 0: unlimited; < 0: profile's)")->group(emu);
+  t->add_option("--jitter", c->jitter, "Mean extra exponential delay per message in seconds (overrides the profile; < 0: profile's)")->group(emu);
+
   auto out = "Outputs";
   t->add_option("--metrics", o.metrics_path, "Metrics log: one JSON object per evaluation")->group(out);
   t->add_option("--summary", o.summary_path, "Summary JSON written at the end")->group(out);
@@ -65,6 +89,17 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_flag("--quiet", o.quiet, "Print nothing but errors")->group(out);
   t->add_flag("--no-progress", c->no_progress, "No progress bar even on a terminal")->group(out);
   return c;
+}
+
+Status ParseEmulationFlags(TrainCommand& c) {
+  EmulationOptions& e = c.o.emulation;
+  if (e.step_time < 0) return InvalidArgument("--step-time must be >= 0 seconds");
+  if (e.step_sigma < 0) return InvalidArgument("--step-sigma must be >= 0");
+  PARLEY_ASSIGN_OR_RETURN(e.slowdowns, ParseSlowdowns(c.slowdown));
+  if (!c.stragglers.empty()) PARLEY_RETURN_IF_ERROR(ParseStragglers(c.stragglers, &e.straggle_prob, &e.straggle_factor));
+  PARLEY_ASSIGN_OR_RETURN(e.kills, ParseKills(c.kill));
+  PARLEY_ASSIGN_OR_RETURN(e.network, MakeNetworkOptions(c.network, c.latency, c.bandwidth, c.jitter));
+  return OkStatus();
 }
 
 int RunTrainCommand(TrainCommand& c) {
@@ -86,7 +121,14 @@ int RunTrainCommand(TrainCommand& c) {
     }
   }
   c.o.progress = !c.no_progress;
-  StatusOr<nlohmann::json> summary = Train(c.o);
+  Status emulation = ParseEmulationFlags(c);
+  if (!emulation.ok()) {
+    std::fprintf(stderr, "error: %s\n", emulation.message().c_str());
+    return 2;
+  }
+  // Kronecker points files and --kron go to src/parley/kron (ALGORITHMS.md D).
+  StatusOr<nlohmann::json> summary =
+      c.kron.kron || IsKronFile(c.o.train_path) ? TrainKron(c.o, c.kron) : Train(c.o);
   if (!summary.ok()) {
     std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
     return summary.status().code() == StatusCode::kInvalidArgument ||

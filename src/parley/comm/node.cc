@@ -6,8 +6,8 @@ namespace parley {
 
 SendDone Node::Send(int to, int tag, Bytes payload) {
   auto done = std::make_shared<std::atomic<bool>>(false);
-  counters_.messages_sent++;
-  counters_.bytes_sent += static_cast<int64_t>(payload.size());
+  counters_.messages_sent.fetch_add(1, std::memory_order_relaxed);
+  counters_.bytes_sent.fetch_add(static_cast<int64_t>(payload.size()), std::memory_order_relaxed);
   in_flight_.push_back(done);
   transport_.Send(rank_, to, tag, std::move(payload), done);
   return done;
@@ -17,24 +17,24 @@ std::optional<Message> Node::Receive(std::chrono::duration<double> timeout) {
   auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(timeout);
   std::optional<Message> m = transport_.Receive(rank_, deadline);
   if (m) {
-    counters_.messages_received++;
-    counters_.bytes_received += static_cast<int64_t>(m->payload.size());
+    counters_.messages_received.fetch_add(1, std::memory_order_relaxed);
+    counters_.bytes_received.fetch_add(static_cast<int64_t>(m->payload.size()), std::memory_order_relaxed);
   }
   return m;
 }
 
 void Node::Put(int to, Bytes state) {
   auto done = std::make_shared<std::atomic<bool>>(false);
-  counters_.messages_sent++;
-  counters_.bytes_sent += static_cast<int64_t>(state.size());
+  counters_.messages_sent.fetch_add(1, std::memory_order_relaxed);
+  counters_.bytes_sent.fetch_add(static_cast<int64_t>(state.size()), std::memory_order_relaxed);
   in_flight_.push_back(done);
   transport_.Put(rank_, to, std::move(state), done);
 }
 
 int Node::ReadFreshSlots(const std::function<void(int, std::span<const std::byte>)>& f) {
   return transport_.ReadFreshSlots(rank_, [&](int from, std::span<const std::byte> s) {
-    counters_.messages_received++;
-    counters_.bytes_received += static_cast<int64_t>(s.size());
+    counters_.messages_received.fetch_add(1, std::memory_order_relaxed);
+    counters_.bytes_received.fetch_add(static_cast<int64_t>(s.size()), std::memory_order_relaxed);
     f(from, s);
   });
 }

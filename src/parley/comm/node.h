@@ -14,7 +14,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "parley/comm/transport.h"
 #include "parley/core/rng.h"
@@ -28,6 +31,16 @@ struct Progress {
   int64_t updates = 0;     // optimizer steps applied to the reported parameters
   double epochs = 0;       // passes over the training data (all workers together)
   double train_loss = -1;  // running mean of mini-batch losses since the last report; < 0: none
+  // Algorithm-specific metrics for the log line (dropped gradients, staleness, ...): an
+  // object whose keys are merged into the line.
+  nlohmann::json extra = nlohmann::json::object();
+};
+
+// Thrown by RunContext::ChargeCompute out of Node::Compute when the emulated machine of this
+// node dies (DESIGN.md, faults). The runtime catches it where it runs the role: the role just
+// vanishes, as a crashed machine does; its peers must notice on their own.
+struct NodeKilled {
+  int rank;
 };
 
 // Services the runtime gives every node of a run. Implemented by the runtime; thread-safe.
@@ -44,18 +57,20 @@ class RunContext {
   // the stop rule. `final` marks the parameters the run ends with (saved to the model file).
   virtual void Report(int rank, const Progress& progress, WeightsView w, bool final) = 0;
   // Emulation hook: called after each Compute with its measured duration; may sleep to emulate a
-  // slower machine. Returns the seconds charged in total.
+  // slower machine, or throw NodeKilled. Returns the seconds charged in total.
   virtual double ChargeCompute(int rank, double seconds) { return seconds; }
   // Cheap progress note (epochs done so far) for the terminal progress bar.
   virtual void Tick(int rank, double epochs) {}
 };
 
-// Message and byte counters of one node.
+// Message and byte counters of one node: written by the node's thread, read by the runtime's
+// reporting thread (hence atomics, relaxed: they are statistics, not synchronisation).
 struct NodeCounters {
-  int64_t messages_sent = 0;
-  int64_t bytes_sent = 0;
-  int64_t messages_received = 0;
-  int64_t bytes_received = 0;
+  std::atomic<int64_t> messages_sent{0};
+  std::atomic<int64_t> bytes_sent{0};
+  std::atomic<int64_t> messages_received{0};
+  std::atomic<int64_t> bytes_received{0};
+  std::atomic<int64_t> steps{0};  // Compute calls
 };
 
 class Node {
@@ -88,15 +103,19 @@ class Node {
 
   // Seconds on the run's clock.
   double Now() const { return context_.Now(); }
-  // Runs f (gradient work) and charges its duration to this node, applying emulated slowdowns.
+  // Runs f (gradient work) and charges its duration to this node, applying emulated slowdowns
+  // (which may sleep, or throw NodeKilled when the emulated machine dies).
   template <typename F>
-  decltype(auto) Compute(F&& f) {
-    auto start = SteadyClock::now();
-    struct Charge {
-      Node* n; SteadyClock::time_point s;
-      ~Charge() { n->Charged(std::chrono::duration<double>(SteadyClock::now() - s).count()); }
-    } charge{this, start};
-    return f();
+  auto Compute(F&& f) -> decltype(f()) {
+    const auto start = SteadyClock::now();
+    if constexpr (std::is_void_v<decltype(f())>) {
+      f();
+      Charged(start);
+    } else {
+      auto result = f();
+      Charged(start);
+      return result;
+    }
   }
   bool ShouldStop() const { return context_.ShouldStop(); }
   // Ends the whole run with `status` (which should name the failing peer and what to do).
@@ -111,7 +130,11 @@ class Node {
   double compute_seconds() const { return compute_seconds_; }
 
  private:
-  void Charged(double seconds) { compute_seconds_ += context_.ChargeCompute(rank_, seconds); }
+  void Charged(SteadyClock::time_point start) {
+    counters_.steps.fetch_add(1, std::memory_order_relaxed);
+    compute_seconds_ += context_.ChargeCompute(
+        rank_, std::chrono::duration<double>(SteadyClock::now() - start).count());
+  }
 
   const int rank_;
   const std::string role_;

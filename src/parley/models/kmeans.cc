@@ -50,35 +50,60 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
     const float* x = train.dense.row(row);
     for (size_t j = 0; j < d_; ++j) w[c * d_ + j] = x[j];
   };
-  // d2[i]: squared distance of point i to its nearest chosen centre.
-  std::vector<double> d2(n, std::numeric_limits<double>::infinity());
-  size_t chosen = rng.Below(n);
-  for (size_t c = 0; c < k_; ++c) {
-    place(c, chosen);
+  // out[i] = min(d2[i], ||x_i - x_row||^2); returns the sum of out.
+  auto with_centre = [&](size_t row, const std::vector<double>& d2, std::vector<double>& out) {
+    const float* centre = train.dense.row(row);
     double total = 0;
-    const double* centre = w.data() + c * d_;
     for (size_t i = 0; i < n; ++i) {
       const float* x = train.dense.row(i);
       double e = 0;
-      for (size_t j = 0; j < d_; ++j) e += (x[j] - centre[j]) * (x[j] - centre[j]);
-      d2[i] = std::min(d2[i], e);
-      total += d2[i];
-    }
-    if (c + 1 == k_) break;
-    if (total > 0) {
-      double target = rng.Uniform() * total;
-      chosen = n - 1;
-      for (size_t i = 0; i < n; ++i) {
-        target -= d2[i];
-        if (target < 0 && d2[i] > 0) {
-          chosen = i;
-          break;
-        }
+      for (size_t j = 0; j < d_; ++j) {
+        const double diff = static_cast<double>(x[j]) - centre[j];
+        e += diff * diff;
       }
-      while (d2[chosen] == 0 && chosen > 0) --chosen;  // rounding at the end of the sum
-    } else {
-      chosen = rng.Below(n);  // all points coincide with chosen centres
+      out[i] = std::min(d2[i], e);
+      total += out[i];
     }
+    return total;
+  };
+  // A point drawn with probability proportional to d2 (which sums to total > 0).
+  auto draw = [&](const std::vector<double>& d2, double total) {
+    double target = rng.Uniform() * total;
+    size_t chosen = n - 1;
+    for (size_t i = 0; i < n; ++i) {
+      target -= d2[i];
+      if (target < 0 && d2[i] > 0) {
+        chosen = i;
+        break;
+      }
+    }
+    while (d2[chosen] == 0 && chosen > 0) --chosen;  // rounding at the end of the sum
+    return chosen;
+  };
+  // Greedy k-means++ (scikit-learn's default): each next centre is the best, by the
+  // resulting quantisation error, of 2 + ln k candidates drawn by D^2 sampling. Plain
+  // k-means++ (one candidate) too often puts two centres in one component of a well
+  // separated mixture and none in another, a local minimum SGD does not leave.
+  const size_t trials = 2 + static_cast<size_t>(std::log(static_cast<double>(k_)));
+  // d2[i]: squared distance of point i to its nearest chosen centre.
+  std::vector<double> d2(n, std::numeric_limits<double>::infinity()), cand(n), best(n);
+  size_t chosen = rng.Below(n);
+  place(0, chosen);
+  double total = with_centre(chosen, d2, d2);
+  for (size_t c = 1; c < k_; ++c) {
+    double best_total = std::numeric_limits<double>::infinity();
+    for (size_t trial = 0; trial < trials; ++trial) {
+      const size_t row = total > 0 ? draw(d2, total) : rng.Below(n);  // else: all points covered
+      const double t = with_centre(row, d2, cand);
+      if (t < best_total) {
+        best_total = t;
+        chosen = row;
+        best.swap(cand);
+      }
+    }
+    place(c, chosen);
+    d2.swap(best);
+    total = best_total;
   }
 }
 

@@ -6,10 +6,11 @@
 // the rows of the batch's assigned centres (O(batch * k * d) to assign, O(batch * d) to
 // write), honouring WeightsView::scale. L2() is 0. Ties go to the lowest centre index.
 //
-// Init: k-means++ seeding with the given rng (the first centre uniformly at random, each
-// next one a training point drawn with probability proportional to its squared distance to
-// the nearest chosen centre), so the k centres are distinct points unless the data has fewer
-// than k distinct points.
+// Init: greedy k-means++ seeding with the given rng (the first centre uniformly at random;
+// each next one the best, by the resulting quantisation error, of 2 + ln k training points
+// drawn with probability proportional to their squared distance to the nearest chosen
+// centre), so the k centres are distinct points unless the data has fewer than k distinct
+// points.
 //
 // Batch K-means (Lloyd) is exposed too: LloydAccumulate over any row subsets (for example one
 // per worker, then summed), followed by LloydUpdate.
@@ -37,7 +38,7 @@ class KMeansModel final : public Model {
   size_t NumParams() const override { return k_ * d_; }
   // Requires dense rows with d columns.
   Status CheckData(const Dataset& data) const override;
-  // k-means++ seeding. REQUIRES: train has at least k rows (checked by MakeModel).
+  // Greedy k-means++ seeding. REQUIRES: train has at least k rows (checked by MakeModel).
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
   bool SparseGradient() const override { return true; }
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,

@@ -68,6 +68,17 @@ class Model {
   virtual double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                           GradientBuffer& g) = 0;
 
+  // Plain SGD (no momentum) in one call: w <- (1 - eta * L2()) w - eta * grad, where grad is
+  // what Gradient would add for `rows` at the current w; returns the mean loss as Gradient
+  // does. `next` (possibly empty) are the rows the following steps will use, in order: a
+  // hint to prefetch them. The default runs Gradient into a fresh buffer and PlainSgdStep; a model whose
+  // FusedSgdStep() is true overrides it with something cheaper (sparse linear models update
+  // w straight from the rows: no gradient buffer, one pass over the non-zeros), which
+  // algorithms then use instead of Gradient + SgdOptimizer::Step when the optimizer is plain.
+  virtual bool FusedSgdStep() const { return false; }
+  virtual double SgdStep(Weights& w, const Dataset& data, std::span<const uint32_t> rows,
+                         double eta, std::span<const uint32_t> next);
+
   // Metrics over all rows of data: always "objective" (mean loss + regulariser); plus
   // "accuracy"/"logloss" (classifiers), "rmse" (MF, twolayer), "centre_distance" (K-means
   // with known centres).

@@ -28,6 +28,25 @@ TEST(SoftmaxModelTest, GradientMatchesFiniteDifferences) {
   EXPECT_LT(GradientError(*model, w, d, std::vector<uint32_t>{4}), 1e-5);
 }
 
+TEST(SoftmaxModelTest, DefaultSgdStepIsGradientThenPlainStep) {
+  // A dense model has no fused step; Model::SgdStep's default must still take the plain step.
+  Rng rng(34);
+  auto model = NewSoftmaxModel(5, 3, 0.01);
+  EXPECT_FALSE(model->FusedSgdStep());
+  Dataset d = RandomDense(9, 5, rng, [](Rng& r) { return static_cast<float>(RandomClass(r)); });
+  const std::vector<double> w0 = RandomVector(model->NumParams(), 0.5, rng);
+  Weights a(model->NumParams()), b(model->NumParams());
+  for (size_t i = 0; i < w0.size(); ++i) a.raw()[i] = b.raw()[i] = w0[i];
+  const std::vector<uint32_t> rows = {1, 4, 4, 7};
+  GradientBuffer g(model->NumParams(), false);
+  const double want = model->Gradient(b.view(), d, rows, g);
+  PlainSgdStep(b, g, 0.3, model->L2());
+  EXPECT_DOUBLE_EQ(model->SgdStep(a, d, rows, 0.3, {}), want);
+  const auto va = a.Values();
+  const auto vb = b.Values();
+  for (size_t i = 0; i < va.size(); ++i) EXPECT_DOUBLE_EQ(va[i], vb[i]) << i;
+}
+
 TEST(SoftmaxModelTest, ZeroWeightsGiveLogCLoss) {
   auto model = NewSoftmaxModel(4, 10, 0);
   Rng rng(31);

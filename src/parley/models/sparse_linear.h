@@ -8,6 +8,7 @@
 //
 // Gradient costs O(non-zeros of the batch): it reads only the batch's features, never
 // allocates (beyond the GradientBuffer's first growth) and writes only their coordinates.
+// SgdStep (plain SGD) does the same work without a gradient buffer, straight into w.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "parley/models/model.h"
 
@@ -65,6 +67,57 @@ class SparseLinearModel : public Model {
     if (bias_ >= 0) g.Add(num_features_, d * bias_);
   }
 
+  // Adds d * x_row (including the bias feature) to the true parameters of w, in place (the
+  // stored values are divided by w's scale).
+  void AddRowTo(double d, const SparseRows& x, size_t row, Weights& w) const {
+    double* v = w.raw().data();
+    const double f = d / w.scale();
+    const uint32_t* col = x.col.data();
+    const float* val = x.val.data();
+    const uint64_t end = x.row_ptr[row + 1];
+    for (uint64_t k = x.row_ptr[row]; k < end; ++k) v[col[k]] += f * val[k];
+    if (bias_ >= 0) v[num_features_] += f * bias_;
+  }
+
+  // Prefetching for SgdStep. Rows of a shuffled epoch are scattered over the whole data set,
+  // so every row costs cache misses: its row_ptr entry and label, then its indices and values,
+  // then the weights of its features. A step is too short to hide even one of them, so the
+  // three are asked for in a pipeline, one and two and three rows ahead.
+  static void PrefetchRowStart(const Dataset& data, uint32_t row) {
+    __builtin_prefetch(data.sparse.row_ptr.data() + row + 1);
+    __builtin_prefetch(data.label.data() + row);
+    // GCC (12) deems a function whose only effects are prefetches side-effect free and deletes
+    // calls to it; an empty volatile asm keeps them.
+    asm volatile("");
+  }
+  static void PrefetchRowData(const Dataset& data, uint32_t row) {
+    const SparseRows& x = data.sparse;
+    const uint64_t begin = x.row_ptr[row], end = x.row_ptr[row + 1];
+    const uint32_t* col = x.col.data();
+    const float* val = x.val.data();
+    for (uint64_t k = begin; k < end; k += 16) {  // 16 four-byte entries to a 64-byte line
+      __builtin_prefetch(col + k);
+      __builtin_prefetch(val + k);
+    }
+    if (end > begin) {
+      __builtin_prefetch(col + end - 1);
+      __builtin_prefetch(val + end - 1);
+    }
+    asm volatile("");
+  }
+  static void PrefetchRowWeights(const Dataset& data, uint32_t row, const double* v) {
+    const SparseRows& x = data.sparse;
+    const uint32_t* col = x.col.data();
+    const uint64_t end = x.row_ptr[row + 1];
+    for (uint64_t k = x.row_ptr[row]; k < end; ++k) __builtin_prefetch(v + col[k], 1);
+    asm volatile("");
+  }
+
+  // w <- (1 - eta * l2) w: O(1), a scale change.
+  void Decay(Weights& w, double eta) const {
+    if (l2_ != 0) w.ScaleBy(1 - eta * l2_);
+  }
+
   // Metrics over all rows: "objective" (mean of `loss` + l2/2 ||w||^2), "accuracy" (z > 0
   // predicts positive), "logloss" (logistic loss of the score) and, when loss_name is not
   // "logloss", the mean of `loss` under loss_name.
@@ -107,12 +160,70 @@ class SparseLinear final : public SparseLinearModel {
     return total * inv;
   }
 
+  // Plain SGD without a gradient buffer: the margins of every row at the current w, then the
+  // L2 decay as a scale change, then each row added into w. One pass over the batch's
+  // non-zeros for the scores and one for the update; nothing else is touched or cleared.
+  bool FusedSgdStep() const override { return true; }
+  double SgdStep(Weights& w, const Dataset& data, std::span<const uint32_t> rows, double eta,
+                 std::span<const uint32_t> next) override {
+    if (rows.empty()) return 0;
+    const SparseRows& x = data.sparse;
+    const float* label = data.label.data();
+    // The prefetch pipeline over the stream rows ++ next, at position i of rows.
+    auto prefetch = [&](size_t i) {
+      auto at = [&](size_t j, uint32_t* r) {
+        if (j < rows.size()) return *r = rows[j], true;
+        j -= rows.size();
+        return j < next.size() && (*r = next[j], true);
+      };
+      uint32_t r;
+      if (at(i + kPrefetchStart, &r)) PrefetchRowStart(data, r);
+      if (at(i + kPrefetchData, &r)) PrefetchRowData(data, r);
+      if (kPrefetchWeights > 0 && at(i + kPrefetchWeights, &r)) PrefetchRowWeights(data, r, w.raw().data());
+    };
+    if (rows.size() == 1) {  // the common case of sequential SGD: no scratch at all
+      prefetch(0);
+      const uint32_t r = rows.front();
+      const double y = label[r] > 0 ? 1.0 : -1.0;
+      double dloss;
+      const double loss = Loss::Eval(y * Score(w.view(), x, r), &dloss);
+      Decay(w, eta);
+      if (dloss != 0) AddRowTo(-eta * y * dloss, x, r, w);
+      return loss;
+    }
+    const double inv = 1.0 / static_cast<double>(rows.size());
+    step_coef_.resize(rows.size());
+    double total = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      prefetch(i);
+      const uint32_t r = rows[i];
+      const double y = label[r] > 0 ? 1.0 : -1.0;
+      double dloss;
+      total += Loss::Eval(y * Score(w.view(), x, r), &dloss);
+      step_coef_[i] = -eta * y * dloss * inv;
+    }
+    Decay(w, eta);
+    for (size_t i = 0; i < rows.size(); ++i)
+      if (step_coef_[i] != 0) AddRowTo(step_coef_[i], x, rows[i], w);
+    return total * inv;
+  }
+
   MetricSet Evaluate(WeightsView w, const Dataset& data) const override {
     return EvaluateWith(w, data, &Loss::Value, Loss::kLossMetric);
   }
 
   // Rebuilds from Config(): {"kind", "num_features", "bias", "l2"}.
   static StatusOr<std::unique_ptr<Model>> FromConfig(const nlohmann::json& config);
+
+ private:
+  // Prefetch distances in rows (see PrefetchRowStart); 0: off.
+#ifndef PF_S
+#define PF_S 3
+#define PF_D 2
+#define PF_W 1
+#endif
+  static constexpr size_t kPrefetchStart = PF_S, kPrefetchData = PF_D, kPrefetchWeights = PF_W;
+  std::vector<double> step_coef_;  // SgdStep scratch: one coefficient per batch row
 };
 
 // Shared by the FromConfig of every SparseLinear instantiation.

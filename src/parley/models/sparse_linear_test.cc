@@ -7,6 +7,7 @@
 #include "parley/models/logreg.h"
 #include "parley/models/model_test_util.h"
 #include "parley/models/svm.h"
+#include "parley/optim/sgd.h"
 
 namespace parley {
 namespace {
@@ -95,6 +96,40 @@ TYPED_TEST(SparseLinearModelTest, ConfigRoundTrip) {
   TypeParam model(15, 0.5, 0.02);
   Dataset d = RandomSparse(30, 15, 0.3, rng);
   ExpectConfigRoundTrip(model, RandomVector(model.NumParams(), 0.5, rng), d);
+}
+
+TYPED_TEST(SparseLinearModelTest, FusedSgdStepEqualsGradientThenPlainStep) {
+  // SgdStep (no gradient buffer, straight into w) must take the same steps as Gradient
+  // followed by PlainSgdStep, for single rows and for batches with repeated features, with and
+  // without the bias feature and L2, from scaled weights.
+  for (double bias : {-1.0, 1.5}) {
+    for (double l2 : {0.0, 0.05}) {
+      Rng rng(7);
+      TypeParam model(25, bias, l2);
+      EXPECT_TRUE(model.FusedSgdStep());
+      Dataset d = RandomSparse(40, 25, 0.3, rng);
+      Weights fused(model.NumParams()), plain(model.NumParams());
+      const std::vector<double> w0 = RandomVector(model.NumParams(), 0.3, rng);
+      for (size_t i = 0; i < w0.size(); ++i) fused.raw()[i] = plain.raw()[i] = w0[i];
+      GradientBuffer g(model.NumParams(), true);
+      std::vector<uint32_t> order = AllRows(d.rows());
+      for (int t = 0; t < 60; ++t) {
+        rng.Shuffle(order);
+        const size_t n = t % 3 == 0 ? 1 : 1 + t % 7;
+        std::span<const uint32_t> rows(order.data(), n), next(order.data() + n, 2);
+        const double eta = 0.2 / (1 + t % 4);
+        g.Clear();
+        const double want = model.Gradient(plain.view(), d, rows, g);
+        PlainSgdStep(plain, g, eta, l2);
+        EXPECT_NEAR(model.SgdStep(fused, d, rows, eta, next), want, 1e-12);
+      }
+      if (l2 != 0) EXPECT_LT(fused.scale(), 1.0);  // the decay went into the scale
+      const auto a = fused.Values();
+      const auto b = plain.Values();
+      for (size_t i = 0; i < a.size(); ++i)
+        EXPECT_NEAR(a[i], b[i], 1e-10 * (1 + std::abs(b[i]))) << "bias " << bias << " l2 " << l2;
+    }
+  }
 }
 
 TYPED_TEST(SparseLinearModelTest, SgdSeparatesSeparableData) {

@@ -1,6 +1,7 @@
 #include "parley/optim/schedule.h"
 
 #include <cmath>
+#include <utility>
 
 namespace parley {
 
@@ -21,9 +22,20 @@ Status ValidateSchedule(const ScheduleOptions& o) {
   return InvalidArgument("--schedule must be one of constant, invsqrt, step; got '" + o.kind + "'");
 }
 
+Schedule::Schedule(ScheduleOptions o) : o_(std::move(o)) {
+  if (o_.kind == "invsqrt") kind_ = Kind::kInvSqrt;
+  if (o_.kind == "step") kind_ = Kind::kStep;
+}
+
 double Schedule::At(int64_t t) const {
-  if (o_.kind == "invsqrt") return o_.lr / std::sqrt(1.0 + static_cast<double>(t) / o_.t0);
-  if (o_.kind == "step") return o_.lr * std::pow(o_.factor, static_cast<double>(t / o_.every));
+  switch (kind_) {
+    case Kind::kInvSqrt:
+      return o_.lr / std::sqrt(1.0 + static_cast<double>(t) / o_.t0);
+    case Kind::kStep:
+      return o_.lr * std::pow(o_.factor, static_cast<double>(t / o_.every));
+    case Kind::kConstant:
+      break;
+  }
   return o_.lr;
 }
 

@@ -16,20 +16,27 @@ Status ValidateOptimizer(const OptimizerOptions& o, double l2) {
   return OkStatus();
 }
 
-void SgdOptimizer::Step(Weights& w, const GradientBuffer& g, double lambda, int64_t t) {
-  const double eta = schedule_.At(t);
-  if (o_.momentum == 0 && g.sparse()) {
+void PlainSgdStep(Weights& w, const GradientBuffer& g, double eta, double lambda) {
+  const double* gd = g.data();
+  if (g.sparse()) {
     if (lambda != 0) w.ScaleBy(1 - eta * lambda);
-    for (uint32_t i : g.touched()) w.AddTo(i, -eta * g[i]);
+    // The stored values are the true ones divided by the scale.
+    double* v = w.raw().data();
+    const double f = -eta / w.scale();
+    for (uint32_t i : g.touched()) v[i] += f * gd[i];
     return;
   }
   std::span<double> v = w.Mutable();
   const size_t n = v.size();
+  for (size_t i = 0; i < n; ++i) v[i] -= eta * (gd[i] + lambda * v[i]);
+}
+
+void SgdOptimizer::Step(Weights& w, const GradientBuffer& g, double lambda, int64_t t) {
+  const double eta = schedule_.At(t);
+  if (o_.momentum == 0) return PlainSgdStep(w, g, eta, lambda);
+  std::span<double> v = w.Mutable();
+  const size_t n = v.size();
   const double* gd = g.data();
-  if (o_.momentum == 0) {
-    for (size_t i = 0; i < n; ++i) v[i] -= eta * (gd[i] + lambda * v[i]);
-    return;
-  }
   if (velocity_.size() != n) velocity_.assign(n, 0.0);
   const double mu = o_.momentum;
   for (size_t i = 0; i < n; ++i) {

@@ -24,6 +24,10 @@ struct OptimizerOptions {
 
 Status ValidateOptimizer(const OptimizerOptions& o, double l2);
 
+// One plain SGD step (no momentum): w <- (1 - eta*lambda) w - eta g. O(touched) for a sparse
+// g (the L2 decay is a scale change of w), O(size) for a dense one.
+void PlainSgdStep(Weights& w, const GradientBuffer& g, double eta, double lambda);
+
 class SgdOptimizer {
  public:
   explicit SgdOptimizer(const OptimizerOptions& o) : o_(o), schedule_(o.schedule) {}
@@ -31,6 +35,9 @@ class SgdOptimizer {
   // One step with gradient g (data term) and L2 coefficient lambda at step t.
   void Step(Weights& w, const GradientBuffer& g, double lambda, int64_t t);
   double LearningRate(int64_t t) const { return schedule_.At(t); }
+  // Whether Step is PlainSgdStep (no momentum), so that a model's fused Model::SgdStep with
+  // LearningRate(t) may replace Gradient + Step.
+  bool plain() const { return o_.momentum == 0; }
 
   // Velocity, for checkpoints (empty unless momentum > 0 and a step was taken).
   std::vector<double>& velocity() { return velocity_; }

@@ -7,6 +7,7 @@
 
 #include "parley/algos/algorithm.h"
 #include "parley/models/model.h"
+#include "parley/runtime/emulation.h"
 
 namespace parley {
 
@@ -20,6 +21,8 @@ struct RunOptions {
   ModelOptions model;
   AlgorithmOptions algo;
   TrainOptions train;
+
+  EmulationOptions emulation;      // emulated stragglers, network and faults (runtime/emulation.h)
 
   uint64_t seed = 1;               // the run seed: every random choice derives from it
   std::string transport = "inproc";

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "parley/comm/inproc/inproc_transport.h"
+#include "parley/comm/netem_transport.h"
 #include "parley/data/read.h"
 #include "parley/data/split.h"
 #include "parley/runtime/model_file.h"
@@ -98,6 +100,35 @@ class Runner final : public RunContext {
   }
   double Wall() const { return Seconds(SteadyClock::now() - start_).count(); }
 
+  double ChargeCompute(int rank, double seconds) override {
+    if (!emulator_) return seconds;
+    const ComputeEmulator::Outcome out = emulator_->Step(rank, seconds, Now());
+    if (out.killed) {
+      Event({{"event", "killed"}, {"worker", emulator_->worker_of(rank)}, {"rank", rank}});
+      throw NodeKilled{rank};
+    }
+    if (out.seconds > seconds) std::this_thread::sleep_for(Seconds(out.seconds - seconds));
+    return out.seconds;
+  }
+
+  // An event line in the metrics log (and the summary): kills, silent workers.
+  void Event(nlohmann::json e) {
+    std::lock_guard<std::mutex> lock(report_mu_);
+    e["time"] = Now();
+    e["wall"] = Wall();
+    if (log_.is_open()) {
+      log_ << e.dump() << '\n';
+      log_.flush();
+    }
+    if (!o_.quiet) {
+      std::lock_guard<std::mutex> plock(print_mu_);
+      if (tty_) std::fprintf(stderr, "\r\033[K");
+      std::printf("event: %s\n", e.dump().c_str());
+      std::fflush(stdout);
+    }
+    events_.push_back(std::move(e));
+  }
+
   bool ShouldStop() const override {
     if (stop_.load(std::memory_order_acquire)) return true;
     return o_.time_limit > 0 && Now() >= o_.time_limit;
@@ -128,6 +159,9 @@ class Runner final : public RunContext {
     nlohmann::json line = {{"time", time}, {"wall", Wall()}, {"epoch", p.epochs},
                            {"updates", p.updates}, {"train", ToJson(train)}, {"test", ToJson(test)}};
     if (p.train_loss >= 0) line["train_loss"] = p.train_loss;
+    line.update(Traffic());
+    if (p.extra.is_object()) line.update(p.extra);
+    last_extra_ = p.extra;
     if (final) line["final"] = true;
     if (log_.is_open()) {
       log_ << line.dump() << '\n';
@@ -160,22 +194,67 @@ class Runner final : public RunContext {
     }
   }
 
+  // Messages, bytes and steps of every node so far, and per-worker step counts.
+  nlohmann::json Traffic() const {
+    int64_t messages = 0, bytes = 0;
+    std::vector<int64_t> steps;
+    for (size_t r = 0; r < nodes_.size(); ++r) {
+      const NodeCounters& c = nodes_[r]->counters();
+      messages += c.messages_sent.load(std::memory_order_relaxed);
+      bytes += c.bytes_sent.load(std::memory_order_relaxed);
+      if (r < worker_of_rank_.size() && worker_of_rank_[r] >= 0) {
+        if (steps.size() <= static_cast<size_t>(worker_of_rank_[r])) steps.resize(worker_of_rank_[r] + 1);
+        steps[worker_of_rank_[r]] = c.steps.load(std::memory_order_relaxed);
+      }
+    }
+    nlohmann::json j = {{"messages", messages}, {"bytes", bytes}, {"worker_steps", steps}};
+    if (emulator_ && o_.emulation.straggle_prob > 0) j["stragglers"] = emulator_->Stragglers();
+    return j;
+  }
+
   // Runs the roles, one thread each, and waits for all of them.
   Status RunRoles(std::vector<Role>& roles) {
-    InprocTransport transport(static_cast<int>(roles.size()));
-    transport_ = &transport;
+    InprocTransport inproc(static_cast<int>(roles.size()));
+    std::unique_ptr<NetemTransport> netem;
+    Transport* transport = &inproc;
+    if (o_.emulation.network.active()) {
+      netem = std::make_unique<NetemTransport>(inproc, o_.emulation.network, Rng(o_.seed).Fork("network")());
+      transport = netem.get();
+    }
+    transport_ = transport;
+    for (const Role& r : roles) worker_of_rank_.push_back(r.worker);
+    if (o_.emulation.compute_active()) {
+      for (const KillRule& k : o_.emulation.kills)
+        if (std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
+          return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
+                                 std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
+      emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
+    }
     Rng run_rng(o_.seed);
-    std::vector<std::unique_ptr<Node>> nodes;
     for (size_t r = 0; r < roles.size(); ++r)
-      nodes.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, transport, *this,
-                                             run_rng.Fork("node").Fork(r)));
+      nodes_.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, *transport, *this,
+                                              run_rng.Fork("node").Fork(r)));
+    if (log_.is_open()) {
+      nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
+                              {"ranks", roles.size()}, {"seed", o_.seed}};
+      if (o_.emulation.compute_active() || o_.emulation.network.active())
+        start["emulation"] = o_.emulation.ToJson();
+      log_ << start.dump() << '\n';
+    }
     std::atomic<bool> done{false};
     std::thread bar;
     if (tty_) bar = std::thread([&] { ProgressBar(done); });
     std::vector<std::thread> threads;
     for (size_t r = 0; r < roles.size(); ++r)
-      threads.emplace_back([&, r] { roles[r].run(*nodes[r]); });
+      threads.emplace_back([&, r] {
+        try {
+          roles[r].run(*nodes_[r]);
+        } catch (const NodeKilled&) {
+          // The emulated machine died: the role is gone; its peers find out on their own.
+        }
+      });
     for (auto& t : threads) t.join();
+    if (netem) netem->Abort();  // drop what is still on the wire
     done.store(true);
     {
       std::lock_guard<std::mutex> lock(bar_mu_);
@@ -209,6 +288,16 @@ class Runner final : public RunContext {
                      {"time", target_reached_ ? nlohmann::json(target_time_) : nlohmann::json()}};
     }
     s["config"] = model.Config();
+    s.update(Traffic());
+    for (const char* key : {"dropped", "applied", "staleness_hist", "staleness_mean", "silent_workers", "aggregate"})
+      if (last_extra_.contains(key)) s[key] = last_extra_[key];
+    if (o_.algo.name != "sequential") {
+      s["backup"] = o_.algo.backup;
+      s["servers"] = o_.algo.servers;
+    }
+    if (o_.emulation.compute_active() || o_.emulation.network.active())
+      s["emulation"] = o_.emulation.ToJson();
+    s["events"] = events_;
     return s;
   }
 
@@ -264,6 +353,12 @@ class Runner final : public RunContext {
   double target_time_ = 0;
   std::vector<double> final_params_;
   bool has_final_ = false;
+  nlohmann::json last_extra_;
+  nlohmann::json events_ = nlohmann::json::array();  // GUARDED_BY(report_mu_)
+
+  std::unique_ptr<ComputeEmulator> emulator_;  // set before the roles start
+  std::vector<int> worker_of_rank_;
+  std::vector<std::unique_ptr<Node>> nodes_;   // set before the roles start
 
   std::mutex print_mu_;
   std::mutex bar_mu_;

@@ -11,20 +11,33 @@ std::vector<Role> SequentialSgd::Roles(const AlgorithmSetup& setup) {
                  model->Init(w.Mutable(), *setup.train, init);
                  SgdOptimizer optimizer(setup.train_options.optimizer);
                  GradientBuffer g(model->NumParams(), model->SparseGradient());
-                 BatchStream batches(data.rows(), setup.train_options.batch_size, node.rng());
+                 Rng batch_rng = setup.BatchRng(0);
+                 BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
                  EvalClock eval(setup.train_options, data.rows());
+                 // Plain SGD on a model with a fused step (sparse linear models): gradient
+                 // and update in one pass, no gradient buffer.
+                 const bool fused = optimizer.plain() && model->FusedSgdStep();
                  int64_t t = 0;
                  while (!node.ShouldStop() && !eval.Done()) {
                    std::span<const uint32_t> batch = batches.Next();
-                   g.Clear();
-                   double loss = node.Compute(
-                       [&] { return model->Gradient(w.view(), data, batch, g); });
-                   optimizer.Step(w, g, model->L2(), t++);
+                   double loss;
+                   if (fused) {
+                     const double eta = optimizer.LearningRate(t);
+                     loss = node.Compute(
+                         [&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
+                   } else {
+                     g.Clear();
+                     loss = node.Compute(
+                         [&] { return model->Gradient(w.view(), data, batch, g); });
+                     optimizer.Step(w, g, model->L2(), t);
+                   }
+                   ++t;
                    if (eval.Advance(batch.size(), loss)) node.Report(eval.Take(t), w.view());
                    node.Tick(eval.epochs());
                  }
                  node.Report(eval.Take(t), w.view(), /*final=*/true);
-               }}};
+               },
+               /*worker=*/0}};
 }
 
 }  // namespace parley

@@ -14,9 +14,11 @@ void InprocTransport::Send(int from, int to, int tag, Bytes payload, SendDone do
   {
     std::lock_guard<std::mutex> lock(b.mu);
     b.queue.push_back(Message{from, tag, std::move(payload)});
+    // Delivered: set before the receiver can see the message, so that a message received
+    // is always one its sender sees as done.
+    if (done) done->store(true, std::memory_order_release);
   }
   b.cv.notify_one();
-  if (done) done->store(true, std::memory_order_release);
 }
 
 std::optional<Message> InprocTransport::Receive(int me, SteadyClock::time_point deadline) {
@@ -40,8 +42,8 @@ void InprocTransport::Put(int from, int to, Bytes state, SendDone done) {
     if (s.fresh) b.overwrites++;
     s.state = std::move(state);
     s.fresh = true;
+    if (done) done->store(true, std::memory_order_release);
   }
-  if (done) done->store(true, std::memory_order_release);
 }
 
 int InprocTransport::ReadFreshSlots(

@@ -109,14 +109,14 @@ TEST(Node, CountsBytesAndMessages) {
   Node a(0, "worker", t, ctx, Rng(1)), b(1, "server", t, ctx, Rng(2));
   a.Send(1, 0, Bytes(100));
   a.Put(1, Bytes(40));
-  EXPECT_EQ(a.counters().messages_sent, 2);
-  EXPECT_EQ(a.counters().bytes_sent, 140);
+  EXPECT_EQ(a.counters().messages_sent.load(), 2);
+  EXPECT_EQ(a.counters().bytes_sent.load(), 140);
   EXPECT_EQ(a.SendsInFlight(), 0);  // in-process sends complete at once
   auto m = b.Receive(std::chrono::seconds(1));
   ASSERT_TRUE(m);
   EXPECT_EQ(b.ReadFreshSlots([](int, std::span<const std::byte>) {}), 1);
-  EXPECT_EQ(b.counters().messages_received, 2);
-  EXPECT_EQ(b.counters().bytes_received, 140);
+  EXPECT_EQ(b.counters().messages_received.load(), 2);
+  EXPECT_EQ(b.counters().bytes_received.load(), 140);
   EXPECT_FALSE(b.Poll().has_value());
 }
 

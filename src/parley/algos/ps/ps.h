@@ -1,0 +1,32 @@
+// Parameter-server SGD: synchronous with backup workers (ALGORITHMS.md C, Chen et al. 2016)
+// and the asynchronous SGD it is compared with.
+//
+// sync: S servers hold the parameters in blocks; W = N + b workers. Each step t a server
+// broadcasts version t of its block, adds the first N gradients computed on version t (at most
+// one per worker), drops and counts every other gradient (stale versions, or the b slowest of
+// this version), applies one optimizer step with their mean and moves to t + 1. b = 0 is
+// plain synchronous SGD. A step that cannot gather N gradients within --deadline ends the run
+// with an error naming the workers it is missing.
+//
+// async: each gradient is applied on arrival; the server answers the sender at once with its
+// newest block. Staleness (server versions between the worker's read and the apply) is
+// measured. A worker silent for --deadline is reported in the log; the others carry on.
+#pragma once
+
+#include "parley/algos/algorithm.h"
+
+namespace parley {
+
+class ParameterServerSgd final : public Algorithm {
+ public:
+  ParameterServerSgd(bool sync, const AlgorithmOptions& o) : sync_(sync), o_(o) {}
+  std::string Name() const override { return sync_ ? "sync" : "async"; }
+  int NumShards() const override { return o_.workers; }
+  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+
+ private:
+  bool sync_;
+  AlgorithmOptions o_;
+};
+
+}  // namespace parley

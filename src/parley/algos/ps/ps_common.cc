@@ -1,0 +1,242 @@
+#include "parley/algos/ps/ps_common.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+
+#include "parley/algos/sgd_loop.h"
+#include "parley/core/wire.h"
+
+namespace parley::ps {
+
+std::vector<Block> SplitBlocks(size_t num_params, int servers) {
+  std::vector<Block> blocks(static_cast<size_t>(servers));
+  for (int s = 0; s < servers; ++s) {
+    blocks[s].begin = num_params * static_cast<size_t>(s) / static_cast<size_t>(servers);
+    blocks[s].end = num_params * static_cast<size_t>(s + 1) / static_cast<size_t>(servers);
+  }
+  return blocks;
+}
+
+int BlockOf(const std::vector<Block>& blocks, size_t i) {
+  auto it = std::upper_bound(blocks.begin(), blocks.end(), i,
+                             [](size_t v, const Block& b) { return v < b.end; });
+  return static_cast<int>(it - blocks.begin());
+}
+
+Bytes EncodeParams(int64_t version, double scale, std::span<const double> values) {
+  Bytes b;
+  b.reserve(24 + values.size_bytes());
+  WireWriter w(b);
+  w.Put(version);
+  w.Put(scale);
+  w.PutArray(values);
+  return b;
+}
+
+bool DecodeParams(const Bytes& b, ParamsMsg* out) {
+  WireReader r(b);
+  out->version = r.Get<int64_t>();
+  out->scale = r.Get<double>();
+  r.GetArrayInto(out->values);
+  return r.ok() && r.AtEnd();
+}
+
+Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientBuffer& g,
+                     const Block& block, std::span<const uint32_t> touched_in_block) {
+  Bytes b;
+  WireWriter w(b);
+  w.Put(version);
+  w.Put(rows);
+  w.Put(loss);
+  const bool sparse = g.sparse() && touched_in_block.size() * 12 < block.size() * 8;
+  w.Put<uint8_t>(sparse ? 1 : 0);
+  if (sparse) {
+    std::vector<uint32_t> index(touched_in_block.size());
+    std::vector<double> values(touched_in_block.size());
+    for (size_t k = 0; k < touched_in_block.size(); ++k) {
+      index[k] = static_cast<uint32_t>(touched_in_block[k] - block.begin);
+      values[k] = g[touched_in_block[k]];
+    }
+    w.PutArray<uint32_t>(index);
+    w.PutArray<double>(values);
+  } else {
+    w.PutArray<double>(std::span<const double>(g.data() + block.begin, block.size()));
+  }
+  return b;
+}
+
+bool DecodeGradient(const Bytes& b, GradientMsg* out) {
+  WireReader r(b);
+  out->version = r.Get<int64_t>();
+  out->rows = r.Get<int64_t>();
+  out->loss = r.Get<double>();
+  out->sparse = r.Get<uint8_t>() != 0;
+  if (out->sparse) {
+    r.GetArrayInto(out->index);
+    r.GetArrayInto(out->values);
+    if (out->index.size() != out->values.size()) return false;
+  } else {
+    out->index.clear();
+    r.GetArrayInto(out->values);
+  }
+  return r.ok() && r.AtEnd();
+}
+
+void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g) {
+  if (m.sparse) {
+    for (size_t k = 0; k < m.index.size(); ++k) g.Add(m.index[k], factor * m.values[k]);
+  } else {
+    double* d = g.data();
+    if (g.sparse()) g.TouchRange(0, m.values.size());
+    if (factor == 1.0) {
+      for (size_t i = 0; i < m.values.size(); ++i) d[i] += m.values[i];
+    } else {
+      for (size_t i = 0; i < m.values.size(); ++i) d[i] += factor * m.values[i];
+    }
+  }
+}
+
+Bytes EncodeEvalSlice(int64_t index, double scale, std::span<const double> values) {
+  Bytes b;
+  WireWriter w(b);
+  w.Put(index);
+  w.Put(scale);
+  w.PutArray(values);
+  return b;
+}
+
+bool DecodeEvalSlice(const Bytes& b, EvalSliceMsg* out) {
+  WireReader r(b);
+  out->index = r.Get<int64_t>();
+  out->scale = r.Get<double>();
+  r.GetArrayInto(out->values);
+  return r.ok() && r.AtEnd();
+}
+
+bool SliceCollector::Add(int64_t index, int s, double scale, std::span<const double> values) {
+  Pending& p = pending_[index];
+  if (p.full.empty()) p.full.assign(blocks_.back().end, 0.0);
+  const Block& b = blocks_.at(static_cast<size_t>(s));
+  for (size_t i = 0; i < b.size() && i < values.size(); ++i) p.full[b.begin + i] = scale * values[i];
+  return ++p.have == static_cast<int>(blocks_.size());
+}
+
+std::vector<double> SliceCollector::Take(int64_t index) {
+  std::vector<double> full = std::move(pending_.at(index).full);
+  pending_.erase(index);
+  return full;
+}
+
+std::string RankName(int rank, int servers) {
+  if (rank < servers) return "server " + std::to_string(rank) + " (rank " + std::to_string(rank) + ")";
+  return "worker " + std::to_string(rank - servers) + " (rank " + std::to_string(rank) + ")";
+}
+
+void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
+               bool same_version, double deadline) {
+  std::unique_ptr<Model> model = setup.prototype->Clone();
+  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
+  const std::vector<Block> blocks = SplitBlocks(model->NumParams(), servers);
+  Rng batch_rng = setup.BatchRng(index);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  GradientBuffer g(model->NumParams(), model->SparseGradient());
+
+  struct Slot {
+    ParamsMsg msg;
+    bool received = false;  // ever
+    bool fresh = false;     // since the last gradient
+    double since = 0;       // when this slot was last refreshed
+  };
+  std::vector<Slot> slots(static_cast<size_t>(servers));
+  std::vector<double> full(servers > 1 ? model->NumParams() : 0);
+  std::vector<std::vector<uint32_t>> touched(static_cast<size_t>(servers));
+  ParamsMsg incoming;
+  double waiting_since = node.Now();
+
+  // Takes one message; returns false when the worker should end.
+  auto handle = [&](const Message& m) -> bool {
+    if (m.tag == kStop) return false;
+    if (m.tag != kParams || m.from >= servers) return true;
+    if (!DecodeParams(m.payload, &incoming)) {
+      node.Fail(Internal("worker " + std::to_string(index) + ": malformed parameters from " +
+                         RankName(m.from, servers)));
+      return false;
+    }
+    Slot& s = slots[static_cast<size_t>(m.from)];
+    if (!s.received || incoming.version >= s.msg.version) {
+      std::swap(s.msg, incoming);
+      s.received = s.fresh = true;
+      s.since = node.Now();
+    }
+    return true;
+  };
+  auto ready = [&] {
+    for (const Slot& s : slots)
+      if (!s.fresh) return false;
+    if (same_version)
+      for (const Slot& s : slots)
+        if (s.msg.version != slots[0].msg.version) return false;
+    return true;
+  };
+
+  while (!node.ShouldStop()) {
+    // Wait for a fresh block from every server, then take the newest already queued.
+    while (!ready()) {
+      if (node.ShouldStop()) return;
+      std::optional<Message> m = node.Receive(std::chrono::duration<double>(0.05));
+      if (!m) {
+        if (node.ShouldStop()) return;
+        // A server waits up to `deadline` for a step's gradients; the workers wait twice as
+        // long, so that the server, which knows which worker is missing, is the one to report.
+        if (node.Now() - waiting_since > 2 * deadline) {
+          std::string missing;
+          for (int s = 0; s < servers; ++s)
+            if (!slots[s].fresh) missing += (missing.empty() ? "" : ", ") + RankName(s, servers);
+          char secs[32];
+          std::snprintf(secs, sizeof(secs), "%g", 2 * deadline);
+          node.Fail(DeadlineExceeded("worker " + std::to_string(index) + " waited " + secs +
+                                     " s for parameters from " + missing +
+                                     "; it is dead or hung (raise --deadline if it is only slow)"));
+          return;
+        }
+        continue;
+      }
+      if (!handle(*m)) return;
+    }
+    while (std::optional<Message> m = node.Poll())
+      if (!handle(*m)) return;
+    if (same_version && !ready()) continue;  // a newer version of some block arrived: wait for the rest
+
+    WeightsView view;
+    if (servers == 1) {
+      view = WeightsView{slots[0].msg.values.data(), slots[0].msg.scale, slots[0].msg.values.size()};
+    } else {
+      for (int s = 0; s < servers; ++s) {
+        const Block& b = blocks[s];
+        const ParamsMsg& p = slots[s].msg;
+        for (size_t i = 0; i < b.size(); ++i) full[b.begin + i] = p.scale * p.values[i];
+      }
+      view = WeightsView{full.data(), 1.0, full.size()};
+    }
+    std::span<const uint32_t> batch = batches.Next();
+    g.Clear();
+    const double loss = node.Compute([&] { return model->Gradient(view, data, batch, g); });
+
+    if (g.sparse() && servers > 1) {
+      for (auto& t : touched) t.clear();
+      for (uint32_t i : g.touched()) touched[BlockOf(blocks, i)].push_back(i);
+    }
+    for (int s = 0; s < servers; ++s) {
+      std::span<const uint32_t> in_block =
+          !g.sparse() ? std::span<const uint32_t>() : servers == 1 ? g.touched() : touched[s];
+      node.Send(s, kGradient,
+                EncodeGradient(slots[s].msg.version, static_cast<int64_t>(batch.size()), loss, g,
+                               blocks[s], in_block));
+      slots[s].fresh = false;
+    }
+    waiting_since = node.Now();
+  }
+}
+
+}  // namespace parley::ps

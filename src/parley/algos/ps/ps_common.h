@@ -1,0 +1,101 @@
+// Pieces shared by the parameter-server algorithms (sync with backup workers, async): the
+// block layout of parameters over servers, the wire format of their messages, the worker
+// role (identical in both: wait for parameters, compute a gradient, push it), and the
+// collection of parameter slices on server 0 for evaluation.
+//
+// Ranks: servers are 0..S-1, workers S..S+W-1 (worker i is rank S + i).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "parley/algos/algorithm.h"
+#include "parley/comm/node.h"
+#include "parley/optim/weights.h"
+
+namespace parley::ps {
+
+enum Tag : int {
+  kParams = 1,     // server -> worker: a version of the server's parameter block
+  kGradient = 2,   // worker -> server: a gradient block computed on a version
+  kStop = 3,       // server 0 -> everyone: the run is over
+  kEvalSlice = 4,  // server s -> server 0: its block, for an evaluation point
+};
+
+// Server s owns parameters [begin, end).
+struct Block {
+  size_t begin = 0, end = 0;
+  size_t size() const { return end - begin; }
+};
+std::vector<Block> SplitBlocks(size_t num_params, int servers);
+// Which block holds parameter i.
+int BlockOf(const std::vector<Block>& blocks, size_t i);
+
+// Server -> worker: raw values and scale of a block (true parameter = scale * values[i]).
+struct ParamsMsg {
+  int64_t version = 0;
+  double scale = 1;
+  std::vector<double> values;
+};
+Bytes EncodeParams(int64_t version, double scale, std::span<const double> values);
+bool DecodeParams(const Bytes& b, ParamsMsg* out);
+
+// Worker -> server: the gradient restricted to one block, dense or as (index, value) pairs
+// relative to the block's begin, whichever is smaller.
+struct GradientMsg {
+  int64_t version = 0;  // the server's version the gradient was computed on
+  int64_t rows = 0;     // rows in the mini-batch
+  double loss = 0;      // mean mini-batch loss
+  bool sparse = false;
+  std::vector<uint32_t> index;  // sparse only
+  std::vector<double> values;   // dense: block.size() values; sparse: one per index
+};
+// Encodes the part of g in `block` (g must have `touched` filled if sparse).
+Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientBuffer& g,
+                     const Block& block, std::span<const uint32_t> touched_in_block);
+bool DecodeGradient(const Bytes& b, GradientMsg* out);
+// g += factor * m (g is block-sized).
+void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g);
+
+// Server s -> server 0 at an evaluation point.
+struct EvalSliceMsg {
+  int64_t index = 0;  // evaluation point number; -1: final
+  double scale = 1;
+  std::vector<double> values;
+};
+Bytes EncodeEvalSlice(int64_t index, double scale, std::span<const double> values);
+bool DecodeEvalSlice(const Bytes& b, EvalSliceMsg* out);
+
+// The worker role of both algorithms. Worker `index` trains on shard `index`; it waits for a
+// fresh block from every server (sync: all of the same, newest version), computes a gradient
+// on its next mini-batch inside node.Compute, and pushes one block to each server. Ends on
+// kStop or when the run stops; fails, naming the server, when a server is silent for
+// `deadline` seconds.
+void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
+               bool same_version, double deadline);
+
+// Server 0's assembly of the blocks of all servers into full parameters for Report.
+class SliceCollector {
+ public:
+  SliceCollector(const std::vector<Block>& blocks) : blocks_(blocks) {}
+  // Adds server `s`'s block for evaluation point `index`; returns true when that point is
+  // complete (then Take gives its parameters).
+  bool Add(int64_t index, int s, double scale, std::span<const double> values);
+  std::vector<double> Take(int64_t index);
+  bool Has(int64_t index) const { return pending_.count(index) > 0; }
+
+ private:
+  struct Pending {
+    std::vector<double> full;
+    int have = 0;
+  };
+  const std::vector<Block>& blocks_;
+  std::map<int64_t, Pending> pending_;
+};
+
+// Human name of a rank for error messages: "worker 3 (rank 4)" / "server 0 (rank 0)".
+std::string RankName(int rank, int servers);
+
+}  // namespace parley::ps

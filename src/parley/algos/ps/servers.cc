@@ -1,0 +1,394 @@
+// The servers of sync (with backup workers) and async parameter-server SGD; see ps.h.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "parley/algos/ps/ps.h"
+#include "parley/algos/ps/ps_common.h"
+#include "parley/algos/sgd_loop.h"
+
+namespace parley {
+namespace {
+
+using ps::Block;
+using ps::RankName;
+
+constexpr std::chrono::duration<double> kPoll(0.05);  // how often blocked roles re-check stop
+
+// What both servers share: the block of parameters, its optimizer, evaluation and stopping.
+class Server {
+ public:
+  Server(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index)
+      : node_(node), setup_(setup), o_(o), s_(index), servers_(o.servers), workers_(o.workers),
+        model_(setup.prototype->Clone()),
+        blocks_(ps::SplitBlocks(model_->NumParams(), o.servers)),
+        block_(blocks_[static_cast<size_t>(index)]),
+        w_(block_.size()),
+        optimizer_(setup.train_options.optimizer),
+        agg_(block_.size(), model_->SparseGradient()),
+        eval_(setup.train_options, setup.train->rows()),
+        collector_(blocks_),
+        dropped_(static_cast<size_t>(o.workers), 0),
+        applied_(static_cast<size_t>(o.workers), 0) {
+    // Every server computes the same full initialisation and keeps its block, so that the
+    // run starts where sequential SGD with the same seed starts.
+    std::vector<double> full(model_->NumParams());
+    Rng init = setup.init_rng;
+    model_->Init(full, *setup.train, init);
+    std::copy(full.begin() + static_cast<long>(block_.begin),
+              full.begin() + static_cast<long>(block_.end), w_.raw().begin());
+    if (o.average > 0) average_.assign(full.begin() + static_cast<long>(block_.begin),
+                                       full.begin() + static_cast<long>(block_.end));
+  }
+
+  int worker_rank(int w) const { return servers_ + w; }
+  int worker_of(int rank) const { return rank - servers_; }
+  bool is_worker(int rank) const { return rank >= servers_ && rank < servers_ + workers_; }
+
+  void SendParams(int rank) {
+    node_.Send(rank, ps::kParams, ps::EncodeParams(t_, w_.scale(), w_.raw()));
+  }
+  void Broadcast() {
+    for (int w = 0; w < workers_; ++w) SendParams(worker_rank(w));
+  }
+
+  // Applies agg_ (already averaged) as step t and advances the version.
+  void Apply() {
+    optimizer_.Step(w_, agg_, model_->L2(), t_++);
+    if (o_.average > 0) {
+      const double d = o_.average;
+      const double scale = w_.scale();
+      const std::vector<double>& v = w_.raw();
+      for (size_t i = 0; i < average_.size(); ++i) average_[i] = d * average_[i] + (1 - d) * scale * v[i];
+    }
+  }
+
+  // Parameters to evaluate: the moving average when enabled, else the block itself.
+  std::pair<double, std::span<const double>> EvalBlock() {
+    if (o_.average > 0) return {1.0, average_};
+    return {w_.scale(), w_.raw()};
+  }
+
+  // An evaluation point (or the final one, index -1) from this server's side.
+  void EvalPoint(bool final, nlohmann::json extra) {
+    const int64_t index = final ? -1 : eval_index_++;
+    Progress p = eval_.Take(t_);
+    p.extra = std::move(extra);
+    auto [scale, values] = EvalBlock();
+    if (servers_ == 1) {
+      node_.Report(p, WeightsView{values.data(), scale, values.size()}, final);
+      return;
+    }
+    if (s_ != 0) {
+      node_.Send(0, ps::kEvalSlice, ps::EncodeEvalSlice(index, scale, values));
+      return;
+    }
+    progress_[index] = std::move(p);
+    if (collector_.Add(index, 0, scale, values)) ReportCollected(index);
+  }
+
+  // Server 0: an evaluation block from another server.
+  void OnEvalSlice(const Message& m) {
+    ps::EvalSliceMsg e;
+    if (!ps::DecodeEvalSlice(m.payload, &e) || m.from <= 0 || m.from >= servers_) {
+      node_.Fail(Internal("server 0: malformed evaluation block from rank " + std::to_string(m.from)));
+      return;
+    }
+    if (collector_.Add(e.index, m.from, e.scale, e.values) && progress_.count(e.index))
+      ReportCollected(e.index);
+  }
+
+  // Server 0 ends the run: tells everyone, gathers the final blocks and reports them.
+  void Finish(nlohmann::json extra) {
+    for (int s = 1; s < servers_; ++s) node_.Send(s, ps::kStop, {});
+    for (int w = 0; w < workers_; ++w) node_.Send(worker_rank(w), ps::kStop, {});
+    EvalPoint(/*final=*/true, std::move(extra));
+    if (servers_ == 1) return;
+    const double start = node_.Now();
+    while (!reported_final_) {
+      std::optional<Message> m = node_.Receive(kPoll);
+      if (m && m->tag == ps::kEvalSlice) OnEvalSlice(*m);
+      if (!m && node_.Now() - start > o_.deadline) {
+        std::ostringstream secs;
+        secs << o_.deadline;
+        node_.Fail(DeadlineExceeded("server 0 waited " + secs.str() + " s for the final parameter blocks of the other servers"));
+        return;
+      }
+      if (!m && node_.ShouldStop() && node_.Now() - start > 1.0) return;
+    }
+  }
+
+  // Servers other than 0, on kStop: send the final block and end.
+  void OnStop() {
+    auto [scale, values] = EvalBlock();
+    node_.Send(0, ps::kEvalSlice, ps::EncodeEvalSlice(-1, scale, values));
+  }
+
+  nlohmann::json CommonExtra() const {
+    return {{"dropped", dropped_}, {"applied", applied_}, {"version", t_}};
+  }
+
+  Node& node_;
+  const AlgorithmSetup& setup_;
+  const AlgorithmOptions& o_;
+  const int s_, servers_, workers_;
+  std::unique_ptr<Model> model_;
+  const std::vector<Block> blocks_;
+  const Block block_;
+  Weights w_;
+  SgdOptimizer optimizer_;
+  GradientBuffer agg_;
+  EvalClock eval_;
+  std::vector<double> average_;
+  int64_t t_ = 0;
+  int64_t eval_index_ = 0;
+  ps::SliceCollector collector_;
+  std::map<int64_t, Progress> progress_;
+  bool reported_final_ = false;
+  std::vector<int64_t> dropped_, applied_;
+  ps::GradientMsg msg_;
+
+ private:
+  void ReportCollected(int64_t index) {
+    std::vector<double> full = collector_.Take(index);
+    Progress p = std::move(progress_.at(index));
+    progress_.erase(index);
+    node_.Report(p, WeightsView{full.data(), 1.0, full.size()}, index < 0);
+    if (index < 0) reported_final_ = true;
+  }
+};
+
+// Arrival times of the gradients of each step, relative to the step's broadcast.
+class Arrivals {
+ public:
+  void Start(int64_t version, double now) { steps_[version].start = now; }
+  void Arrive(int64_t version, double now) {
+    auto it = steps_.find(version);
+    if (it != steps_.end()) it->second.times.push_back(now - it->second.start);
+  }
+  // Sorted arrival times of the steps older than `keep_after` (all when < 0); removes them.
+  nlohmann::json Flush(int64_t keep_after) {
+    nlohmann::json out = nlohmann::json::array();
+    for (auto it = steps_.begin(); it != steps_.end() && (keep_after < 0 || it->first < keep_after);) {
+      std::sort(it->second.times.begin(), it->second.times.end());
+      out.push_back(it->second.times);
+      it = steps_.erase(it);
+    }
+    return out;
+  }
+
+ private:
+  struct Step {
+    double start = 0;
+    std::vector<double> times;
+  };
+  std::map<int64_t, Step> steps_;
+};
+
+void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+  Server sv(node, setup, o, index);
+  const int n = o.workers - o.backup;  // gradients aggregated per step
+  const double inv_n = 1.0 / n;
+  // Straggler gradients of a step can arrive several steps later; their times are kept this
+  // many steps before the step's arrival list goes to the log.
+  constexpr int64_t kArrivalWindow = 16;
+  Arrivals arrivals;
+  std::vector<int64_t> last_version(static_cast<size_t>(o.workers), -1);
+  std::vector<double> last_time(static_cast<size_t>(o.workers), -1);
+  std::vector<char> have(static_cast<size_t>(o.workers));
+  double step_seconds = 0;
+  int64_t steps_since_report = 0;
+
+  auto extra = [&](bool final) {
+    nlohmann::json e = sv.CommonExtra();
+    if (index == 0) e["arrivals"] = arrivals.Flush(final ? -1 : sv.t_ - kArrivalWindow);
+    e["aggregate"] = n;
+    e["step_seconds"] = steps_since_report > 0 ? step_seconds / steps_since_report : 0.0;
+    step_seconds = 0;
+    steps_since_report = 0;
+    return e;
+  };
+
+  arrivals.Start(0, node.Now());
+  sv.Broadcast();
+  while (true) {
+    if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
+    std::fill(have.begin(), have.end(), 0);
+    sv.agg_.Clear();
+    int got = 0;
+    double loss_sum = 0;
+    int64_t rows = 0;
+    const double step_begin = node.Now();
+    while (got < n) {
+      std::optional<Message> m = node.Receive(kPoll);
+      if (!m) {
+        if (node.ShouldStop()) {
+          if (index == 0) break;
+          return;
+        }
+        if (node.Now() - step_begin > o.deadline) {
+          std::ostringstream why;
+          why << "sync server " << index << ": step " << sv.t_ << " has " << got << " of the " << n
+              << " gradients it needs after waiting " << o.deadline << " s; missing ";
+          bool first = true;
+          for (int w = 0; w < o.workers; ++w) {
+            if (have[w]) continue;
+            why << (first ? "" : ", ") << RankName(sv.worker_rank(w), o.servers);
+            if (last_version[w] >= 0)
+              why << " (last gradient for step " << last_version[w] << " at t=" << last_time[w] << " s)";
+            else
+              why << " (no gradient yet)";
+            first = false;
+          }
+          why << ". A worker is dead or hung: run with --backup to tolerate it, or raise --deadline"
+                 " if it is only slow";
+          node.Fail(DeadlineExceeded(why.str()));
+          return;
+        }
+        continue;
+      }
+      if (m->tag == ps::kStop) {
+        sv.OnStop();
+        return;
+      }
+      if (m->tag == ps::kEvalSlice && index == 0) {
+        sv.OnEvalSlice(*m);
+        continue;
+      }
+      if (m->tag != ps::kGradient || !sv.is_worker(m->from)) continue;
+      if (!ps::DecodeGradient(m->payload, &sv.msg_)) {
+        node.Fail(Internal("sync server " + std::to_string(index) + ": malformed gradient from " +
+                           RankName(m->from, o.servers)));
+        return;
+      }
+      const int w = sv.worker_of(m->from);
+      const double now = node.Now();
+      arrivals.Arrive(sv.msg_.version, now);
+      last_version[w] = sv.msg_.version;
+      last_time[w] = now;
+      if (sv.msg_.version == sv.t_ && !have[w]) {
+        have[w] = 1;
+        ++got;
+        ps::AddGradient(sv.msg_, inv_n, sv.agg_);
+        loss_sum += sv.msg_.loss;
+        rows += sv.msg_.rows;
+        sv.applied_[w]++;
+      } else {
+        sv.dropped_[w]++;  // stale (an older version) or one of the b slowest of this one
+      }
+    }
+    if (got < n) break;  // stopping (server 0)
+    sv.Apply();
+    step_seconds += node.Now() - step_begin;
+    ++steps_since_report;
+    if (sv.eval_.Advance(static_cast<size_t>(rows), loss_sum / n)) sv.EvalPoint(false, extra(false));
+    node.Tick(sv.eval_.epochs());
+    arrivals.Start(sv.t_, node.Now());
+    sv.Broadcast();
+  }
+  sv.Finish(extra(true));
+}
+
+void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+  Server sv(node, setup, o, index);
+  std::map<int64_t, int64_t> staleness;  // staleness -> count
+  double staleness_sum = 0;
+  int64_t staleness_n = 0;
+  std::vector<double> last_heard(static_cast<size_t>(o.workers), node.Now());
+  std::vector<char> silent(static_cast<size_t>(o.workers), 0);
+
+  auto extra = [&](bool) {
+    nlohmann::json e = sv.CommonExtra();
+    nlohmann::json hist = nlohmann::json::object();
+    for (auto [k, c] : staleness) hist[std::to_string(k)] = c;
+    e["staleness_hist"] = hist;
+    e["staleness_mean"] = staleness_n > 0 ? staleness_sum / staleness_n : 0.0;
+    std::vector<int> silent_list;
+    for (int w = 0; w < o.workers; ++w)
+      if (silent[w]) silent_list.push_back(w);
+    e["silent_workers"] = silent_list;
+    return e;
+  };
+
+  sv.Broadcast();
+  while (true) {
+    if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
+    std::optional<Message> m = node.Receive(kPoll);
+    if (!m) {
+      if (node.ShouldStop()) {
+        if (index == 0) break;
+        return;
+      }
+      const double now = node.Now();
+      int alive = 0;
+      for (int w = 0; w < o.workers; ++w) {
+        if (now - last_heard[w] > o.deadline) silent[w] = 1;
+        if (!silent[w]) ++alive;
+      }
+      if (alive == 0) {
+        std::ostringstream secs;
+        secs << o.deadline;
+        node.Fail(DeadlineExceeded("async server " + std::to_string(index) + ": no worker sent a gradient for " +
+                                   secs.str() + " s; all " + std::to_string(o.workers) +
+                                   " workers are dead or hung"));
+        return;
+      }
+      continue;
+    }
+    if (m->tag == ps::kStop) {
+      sv.OnStop();
+      return;
+    }
+    if (m->tag == ps::kEvalSlice && index == 0) {
+      sv.OnEvalSlice(*m);
+      continue;
+    }
+    if (m->tag != ps::kGradient || !sv.is_worker(m->from)) continue;
+    if (!ps::DecodeGradient(m->payload, &sv.msg_)) {
+      node.Fail(Internal("async server " + std::to_string(index) + ": malformed gradient from " +
+                         RankName(m->from, o.servers)));
+      return;
+    }
+    const int w = sv.worker_of(m->from);
+    last_heard[w] = node.Now();
+    silent[w] = 0;
+    const int64_t stale = sv.t_ - sv.msg_.version;
+    staleness[stale]++;
+    staleness_sum += static_cast<double>(stale);
+    ++staleness_n;
+    sv.agg_.Clear();
+    ps::AddGradient(sv.msg_, 1.0, sv.agg_);
+    sv.Apply();
+    sv.applied_[w]++;
+    sv.SendParams(m->from);
+    if (sv.eval_.Advance(static_cast<size_t>(sv.msg_.rows), sv.msg_.loss)) sv.EvalPoint(false, extra(false));
+    node.Tick(sv.eval_.epochs());
+  }
+  sv.Finish(extra(true));
+}
+
+}  // namespace
+
+std::vector<Role> ParameterServerSgd::Roles(const AlgorithmSetup& setup) {
+  std::vector<Role> roles;
+  const AlgorithmOptions& o = o_;
+  const bool sync = sync_;
+  for (int s = 0; s < o.servers; ++s) {
+    roles.push_back(Role{"server", [&setup, &o, sync, s](Node& node) {
+                           if (sync) RunSyncServer(node, setup, o, s);
+                           else RunAsyncServer(node, setup, o, s);
+                         }});
+  }
+  for (int w = 0; w < o.workers; ++w) {
+    roles.push_back(Role{"worker",
+                         [&setup, &o, sync, w](Node& node) {
+                           ps::RunWorker(node, setup, w, o.servers, /*same_version=*/sync, o.deadline);
+                         },
+                         w});
+  }
+  return roles;
+}
+
+}  // namespace parley

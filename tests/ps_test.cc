@@ -1,0 +1,254 @@
+// Parameter-server SGD (sync with backup workers, async) through the runtime, on threads,
+// with emulated stragglers and failures.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "parley/data/generators.h"
+#include "parley/data/writers.h"
+#include "parley/runtime/model_file.h"
+#include "parley/runtime/runner.h"
+#include "test_util.h"
+
+namespace parley {
+namespace {
+
+using parley::testing::ReadAll;
+using parley::testing::TempDir;
+
+RunOptions Logreg(const std::filesystem::path& dir) {
+  const auto path = dir / "data.svm";
+  if (!std::filesystem::exists(path)) {
+    Rng rng(7);
+    Dataset d = GenerateSparseBinary(6000, 1000, 15, 0.0, rng);
+    EXPECT_TRUE(WriteLibsvm(d, path.string()).ok());
+  }
+  RunOptions o;
+  o.train_path = path.string();
+  o.test_fraction = 0.2;
+  o.model.kind = "logreg";
+  o.model.l2 = 1e-5;
+  o.train.epochs = 3;
+  o.train.batch_size = 4;
+  o.train.optimizer.schedule.lr = 0.5;
+  o.quiet = true;
+  o.seed = 11;
+  return o;
+}
+
+std::vector<nlohmann::json> Lines(const std::filesystem::path& p, bool events) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(ReadAll(p));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("event") == events) out.push_back(j);
+  }
+  return out;
+}
+
+// One worker, no backups: the sequential trajectory (same batches, same steps). With momentum
+// both sides take the same generic gradient-then-step path and agree to the bit. Plain SGD on a
+// sparse linear model: sequential fuses gradient and update into one pass (a speed path whose
+// rounding differs), so there the trajectories agree to rounding (1e-9 relative).
+struct OneWorkerCase {
+  const char* algo;
+  double momentum;
+};
+void PrintTo(const OneWorkerCase& c, std::ostream* os) { *os << c.algo << "_momentum" << c.momentum; }
+class OneWorkerIsSequential : public ::testing::TestWithParam<OneWorkerCase> {};
+
+TEST_P(OneWorkerIsSequential, SameTrajectory) {
+  const bool exact = GetParam().momentum > 0;
+  auto dir = TempDir();
+  RunOptions seq = Logreg(dir);
+  seq.train.eval_every = 0.5;
+  seq.train.optimizer.momentum = GetParam().momentum;
+  if (exact) seq.train.optimizer.schedule.lr = 0.05;
+  seq.model_out = (dir / "seq.parley").string();
+  seq.metrics_path = (dir / "seq.jsonl").string();
+  ASSERT_TRUE(Train(seq).ok());
+  RunOptions ps = seq;
+  ps.algo.name = GetParam().algo;
+  ps.model_out = (dir / "ps.parley").string();
+  ps.metrics_path = (dir / "ps.jsonl").string();
+  auto s = Train(ps);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  if (exact) EXPECT_TRUE(ReadAll(dir / "seq.parley") == ReadAll(dir / "ps.parley")) << "model files differ";
+  auto ma = LoadModel(seq.model_out), mb = LoadModel(ps.model_out);
+  ASSERT_TRUE(ma.ok() && mb.ok());
+  ASSERT_EQ(ma->params.size(), mb->params.size());
+  for (size_t i = 0; i < ma->params.size(); ++i)
+    ASSERT_NEAR(ma->params[i], mb->params[i], 1e-9 * (1 + std::abs(ma->params[i]))) << i;
+  auto a = Lines(dir / "seq.jsonl", false), b = Lines(dir / "ps.jsonl", false);
+  ASSERT_EQ(a.size(), 6u);  // evaluation points at 0.5, 1, ..., 2.5 epochs and the final one
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]["updates"], b[i]["updates"]) << i;
+    EXPECT_EQ(a[i]["epoch"], b[i]["epoch"]) << i;
+    for (const char* m : {"accuracy", "logloss", "objective"}) {
+      const double x = a[i]["test"][m], y = b[i]["test"][m];
+      if (exact) EXPECT_EQ(x, y) << i << " " << m;
+      else EXPECT_NEAR(x, y, 1e-9 * std::abs(x)) << i << " " << m;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Ps, OneWorkerIsSequential,
+                         ::testing::Values(OneWorkerCase{"sync", 0}, OneWorkerCase{"async", 0},
+                                           OneWorkerCase{"sync", 0.5}, OneWorkerCase{"async", 0.5}));
+
+TEST(Sync, BackupsDropStragglersAndEveryStepUsesNGradients) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "sync";
+  o.algo.workers = 5;
+  o.algo.backup = 2;
+  o.emulation.step_time = 0.001;
+  o.emulation.straggle_prob = 0.2;
+  o.emulation.straggle_factor = 5;
+  o.train.epochs = 1;
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const auto& j = *s;
+  const int64_t updates = j["updates"];
+  const auto applied = j["applied"].get<std::vector<int64_t>>();
+  const auto dropped = j["dropped"].get<std::vector<int64_t>>();
+  ASSERT_EQ(applied.size(), 5u);
+  EXPECT_EQ(std::accumulate(applied.begin(), applied.end(), int64_t{0}), 3 * updates);
+  EXPECT_GT(std::accumulate(dropped.begin(), dropped.end(), int64_t{0}), 0);
+  EXPECT_GT(j["test"]["accuracy"].get<double>(), 0.8);
+  // Arrival times: per step at most N + b, sorted.
+  size_t steps = 0;
+  for (const auto& line : Lines(dir / "m.jsonl", false)) {
+    for (const auto& step : line["arrivals"]) {
+      ++steps;
+      auto t = step.get<std::vector<double>>();
+      EXPECT_LE(t.size(), 5u);
+      EXPECT_TRUE(std::is_sorted(t.begin(), t.end()));
+    }
+  }
+  EXPECT_EQ(static_cast<int64_t>(steps), updates + 1);  // + the version being waited on at the end
+  // The emulated stragglers are on record.
+  EXPECT_EQ(j["emulation"]["stragglers"]["prob"].get<double>(), 0.2);
+}
+
+TEST(Sync, KilledWorkerWithoutBackupEndsWithItsNameWithinTheDeadline) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "sync";
+  o.algo.workers = 4;
+  o.algo.deadline = 1.0;
+  o.train.epochs = 100;
+  o.emulation.kills = {KillRule{2, -1, 20}};
+  o.metrics_path = (dir / "m.jsonl").string();
+  const auto start = SteadyClock::now();
+  auto s = Train(o);
+  const double took = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_NE(s.status().message().find("missing worker 2 (rank 3)"), std::string::npos) << s.status().message();
+  EXPECT_LT(took, 1.0 + 5.0);
+  auto events = Lines(dir / "m.jsonl", true);
+  ASSERT_EQ(events.size(), 2u);  // start, killed
+  EXPECT_EQ(events[1]["event"], "killed");
+  EXPECT_EQ(events[1]["worker"], 2);
+}
+
+TEST(Sync, KilledWorkerWithOneBackupFinishesAndReachesTheTarget) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "sync";
+  o.algo.workers = 4;
+  o.algo.backup = 1;
+  o.algo.deadline = 1.0;
+  o.train.epochs = 20;
+  o.train.eval_every = 0.25;
+  o.target_metric = "accuracy";
+  o.target_value = 0.85;
+  o.emulation.kills = {KillRule{2, -1, 20}};
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE((*s)["target"]["reached"].get<bool>());
+  ASSERT_EQ((*s)["events"].size(), 1u);
+  EXPECT_EQ((*s)["events"][0]["worker"], 2);
+  EXPECT_LE((*s)["applied"][2].get<int64_t>(), 21);
+}
+
+TEST(Async, StalenessIsMeasuredForEveryUpdateAndADeadWorkerDoesNotStopTheOthers) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "async";
+  o.algo.workers = 4;
+  o.emulation.kills = {KillRule{1, -1, 10}};
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  int64_t total = 0;
+  for (auto& [k, v] : (*s)["staleness_hist"].items()) total += v.get<int64_t>();
+  EXPECT_EQ(total, (*s)["updates"].get<int64_t>());
+  EXPECT_NEAR((*s)["epochs"].get<double>(), 3.0, 0.01);
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.85);
+  EXPECT_LE((*s)["applied"][1].get<int64_t>(), 11);
+}
+
+TEST(Ps, SeveralServersHoldingBlocksTrainAsWell) {
+  auto dir = TempDir();
+  for (const char* algo : {"sync", "async"}) {
+    RunOptions o = Logreg(dir);
+    o.algo.name = algo;
+    o.algo.workers = 3;
+    o.algo.servers = 3;
+    o.metrics_path = (dir / "m.jsonl").string();
+    auto s = Train(o);
+    ASSERT_TRUE(s.ok()) << algo << ": " << s.status().ToString();
+    EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.85) << algo;
+    EXPECT_EQ(Lines(dir / "m.jsonl", false).back()["final"], true);
+  }
+}
+
+TEST(Ps, MomentumAndAveragingWorkOnDenseModels) {
+  auto dir = TempDir();
+  Rng rng(5);
+  Dataset d = GenerateMixture(3000, 6, 3, 1.0, 20.0, rng);
+  ASSERT_TRUE(WriteDenseCsv(d, (dir / "mix.csv").string()).ok());
+  RunOptions o;
+  o.train_path = "csv:" + (dir / "mix.csv").string();
+  o.test_fraction = 0.2;
+  o.model.kind = "softmax";
+  o.train.epochs = 3;
+  o.train.optimizer.schedule.lr = 0.05;
+  o.train.optimizer.momentum = 0.9;
+  o.algo.name = "sync";
+  o.algo.workers = 3;
+  o.algo.backup = 1;
+  o.algo.average = 0.9;
+  o.quiet = true;
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.9);
+}
+
+TEST(Ps, BadOptionsNameTheFlag) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "sync";
+  o.algo.workers = 2;
+  o.algo.backup = 2;
+  auto s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--backup"), std::string::npos);
+  o.algo.backup = 0;
+  o.emulation.kills = {KillRule{7, 1.0, -1}};
+  s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--kill names worker 7"), std::string::npos) << s.status().message();
+  o = Logreg(dir);
+  o.algo.backup = 1;
+  s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--backup is for --algo sync"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parley
