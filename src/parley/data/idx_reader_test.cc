@@ -110,10 +110,10 @@ TEST(IdxReader, LabelsPathFollowsMnistNaming) {
   EXPECT_EQ(IdxLabelsPathFor("foo.gz"), "");
 }
 
-TEST(IdxReader, FashionMnistIfInstalled) {
+TEST(IdxReader, FashionMnistFromDebian) {
   const std::string base = "/usr/share/datasets/fashion-mnist/";
-  if (!std::filesystem::exists(base + "t10k-images-idx3-ubyte.gz"))
-    GTEST_SKIP() << "no Fashion-MNIST";
+  ASSERT_TRUE(std::filesystem::exists(base + "t10k-images-idx3-ubyte.gz"))
+      << "no Fashion-MNIST: scripts/install-deps.sh data installs dataset-fashion-mnist";
   StatusOr<Dataset> d =
       ReadIdx(base + "t10k-images-idx3-ubyte.gz", base + "t10k-labels-idx1-ubyte.gz");
   ASSERT_TRUE(d.ok()) << d.status().ToString();

@@ -147,9 +147,9 @@ TEST(LibsvmReader, TruncatedGzipIsDataLoss) {
   ExpectErrorWith(d.status(), {"cut.svm.gz", "gzip"});
 }
 
-TEST(LibsvmReader, HeartScaleFixtureIfInstalled) {
+TEST(LibsvmReader, HeartScaleFixtureFromLiblinearTools) {
   const std::string p = "/usr/share/doc/liblinear-tools/examples/heart_scale";
-  if (!std::filesystem::exists(p)) GTEST_SKIP() << p << " not installed";
+  ASSERT_TRUE(std::filesystem::exists(p)) << p << " missing: scripts/install-deps.sh bench installs liblinear-tools";
   StatusOr<Dataset> d = ReadLibsvm(p);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->rows(), 270u);

@@ -163,7 +163,7 @@ TEST(RatingsReader, MovieLensSmallFromGetDataScript) {
 #else
   const std::string p = "data/movielens-small/ratings.csv";
 #endif
-  if (!std::filesystem::exists(p)) GTEST_SKIP() << p << " absent; run scripts/get-data.sh";
+  ASSERT_TRUE(std::filesystem::exists(p)) << p << " absent: scripts/get-data.sh makes it";
   IdMap users, items;
   StatusOr<Dataset> d = ReadRatings(p, users, items);
   ASSERT_TRUE(d.ok()) << d.status().ToString();
