@@ -267,7 +267,7 @@ Status DrawPlot(const std::vector<Series>& series, const PlotSpec& spec) {
   const std::string python = PythonInterpreter();
   if (!IsExecutable(python))
     return NotFound("cannot plot: " + python +
-                    " not found; run scripts/install-deps.sh bench (installs python3 and python3-matplotlib)"
+                    " not found; run scripts/install-deps.sh build (installs python3 and python3-matplotlib)"
                     " or set PARLEY_PYTHON to a python3 with matplotlib");
   PARLEY_ASSIGN_OR_RETURN(std::string script, FindPlotScript());
 
@@ -302,7 +302,7 @@ Status DrawPlot(const std::vector<Series>& series, const PlotSpec& spec) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (r.exit_code == 3)  // the script's code for "matplotlib cannot be imported"
     return NotFound("cannot plot: matplotlib is not available to " + python +
-                    "; run scripts/install-deps.sh bench (installs python3-matplotlib) or set PARLEY_PYTHON"
+                    "; run scripts/install-deps.sh build (installs python3-matplotlib) or set PARLEY_PYTHON"
                     " to a python3 that has it (" + text + ")");
   if (!r.ok())
     return Internal("plotting with " + script + " failed (" + r.Describe() + "): " + text);
