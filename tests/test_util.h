@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,11 +13,13 @@
 
 namespace parley::testing {
 
-// A fresh directory under the system temp dir, unique per test.
+// A fresh directory under the system temp dir, unique per test and process (two builds'
+// suites may run at once).
 inline std::filesystem::path TempDir() {
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
   std::filesystem::path p = std::filesystem::temp_directory_path() /
-                            (std::string("parley_") + info->test_suite_name() + "_" + info->name());
+                            (std::string("parley_") + info->test_suite_name() + "_" + info->name() + "_" +
+                             std::to_string(::getpid()));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p;

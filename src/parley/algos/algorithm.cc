@@ -1,5 +1,8 @@
 #include "parley/algos/algorithm.h"
 
+#include "parley/algos/asgd/asgd.h"
+#include "parley/algos/asgd/balancer.h"
+#include "parley/algos/pex/pex.h"
 #include "parley/algos/ps/ps.h"
 #include "parley/algos/sequential/sequential.h"
 
@@ -13,14 +16,19 @@ Status ValidateTrainOptions(const TrainOptions& o, const Model& model) {
   return ValidateOptimizer(o.optimizer, model.L2());
 }
 
-std::string AlgorithmNames() { return "sequential, sync, async"; }
+std::string AlgorithmNames() { return "sequential, sync, async, asgd, simu, lloyd, pex, pex-sync"; }
 
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options) {
   if (options.workers < 1)
     return InvalidArgument("--workers must be at least 1, got " + std::to_string(options.workers));
   if (!(options.deadline > 0)) return InvalidArgument("--deadline must be positive (seconds)");
+  if (options.name != "asgd" &&
+      (options.send_every != 1 || options.blocks != 1 || options.msg_blocks != 0 || options.balance != "off"))
+    return InvalidArgument("--send-every, --blocks, --msg-blocks and --balance are for --algo asgd only");
   if (options.backup != 0 && options.name != "sync")
     return InvalidArgument("--backup is for --algo sync only");
+  if (options.local_steps != 10 && options.name != "pex" && options.name != "pex-sync")
+    return InvalidArgument("--local-steps is for --algo pex and pex-sync only");
   if (options.name == "sync" || options.name == "async") {
     if (options.servers < 1)
       return InvalidArgument("--servers must be at least 1, got " + std::to_string(options.servers));
@@ -33,6 +41,24 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
   }
   if (options.servers != 1) return InvalidArgument("--servers is for --algo sync and async only");
   if (options.average != 0) return InvalidArgument("--average is for --algo sync and async only");
+  if (options.name == "pex" || options.name == "pex-sync") {
+    if (options.local_steps < 1)
+      return InvalidArgument("--local-steps must be at least 1, got " + std::to_string(options.local_steps));
+    return std::unique_ptr<Algorithm>(new ParameterExchange(options.name == "pex-sync", options));
+  }
+  if (options.name == "asgd" || options.name == "simu" || options.name == "lloyd") {
+    if (options.send_every < 1)
+      return InvalidArgument("--send-every must be at least 1, got " + std::to_string(options.send_every));
+    if (options.blocks < 1)
+      return InvalidArgument("--blocks must be at least 1, got " + std::to_string(options.blocks));
+    if (options.msg_blocks < 0 || options.msg_blocks > options.blocks)
+      return InvalidArgument("--msg-blocks must be in [0, --blocks] (0: all); got --msg-blocks " +
+                             std::to_string(options.msg_blocks) + " with --blocks " + std::to_string(options.blocks));
+    PARLEY_RETURN_IF_ERROR(ValidateBalancerMode(options.balance));
+    if (options.name == "asgd") return std::unique_ptr<Algorithm>(new Asgd(options));
+    if (options.name == "simu") return std::unique_ptr<Algorithm>(new SimuParallelSgd(options));
+    return std::unique_ptr<Algorithm>(new LloydKmeans(options));
+  }
   if (options.name == "sequential") {
     if (options.workers != 1)
       return InvalidArgument("--algo sequential runs exactly one worker; got --workers " +

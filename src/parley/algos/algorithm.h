@@ -60,16 +60,24 @@ class Algorithm {
 
 // Options that select and size an algorithm.
 struct AlgorithmOptions {
-  std::string name = "sequential";  // sequential | sync | async
+  std::string name = "sequential";  // sequential | sync | async | pex | pex-sync
   int workers = 1;                  // gradient-computing roles (sync: N + b)
   int backup = 0;                   // sync: b, gradients dropped per step (N = workers - b)
   int servers = 1;                  // sync/async: parameter shards, one server each
   double deadline = 60;             // seconds a role waits on a peer before naming it dead
   double average = 0;               // sync/async: decay of a moving average of the parameters
                                     // used for evaluation and the model file (0: none)
+  int local_steps = 10;             // pex/pex-sync: local SGD steps between exchanges (K)
+  bool pex_check = false;           // pex: recompute the master's average from the stored
+                                    // contributions after every exchange and count mismatches
+  // asgd (ALGORITHMS.md A; algos/asgd/asgd.h):
+  int send_every = 1;               // asgd: initial steps between state messages
+  int blocks = 1;                   // asgd: parameter blocks (equal ranges) a message may carry
+  int msg_blocks = 0;               // asgd: blocks per message, round robin (0: all)
+  std::string balance = "off";      // asgd: off | interval | size | both (load balancing)
 };
 
-// "sequential, sync, async": the names MakeAlgorithm accepts.
+// "sequential, sync, async, pex, pex-sync": the names MakeAlgorithm accepts.
 std::string AlgorithmNames();
 
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options);

@@ -43,16 +43,21 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--width", o.model.width, "twolayer: number of neurons m")->group(model);
   t->add_option("--init-scale", o.model.init_scale, "mf: standard deviation of initial factors")->group(model);
   // Kronecker-structured SGD (src/parley/kron, docs/kron.md).
-  t->add_flag("--kron", c->kron.kron, "twolayer on a Kronecker points file (docs/kron.md): the Kronecker trainer, whose step cost does not grow with d; without it such a file trains through its dense view")->group(model);
+  t->add_flag("--kron", c->kron.kron, "twolayer on a Kronecker points file (docs/kron.md): the Kronecker trainer, whose step cost does not grow with d; without it such a file trains with the dense baseline (explicit W, same trajectory)")->group(model);
   t->add_option("--kron-threads", c->kron.threads, "--kron: threads for initialisation and the P updates (0: one per core)")->check(CLI::NonNegativeNumber)->group(model);
 
   auto algo = "Algorithm";
-  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival)")->group(algo);
+  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival) | pex (asynchronous parameter exchange with a master) | pex-sync (its synchronous counterpart: periodic model averaging)")->group(algo);
   t->add_option("--workers", o.algo.workers, "Worker roles (sync: N + b, of which the first N gradients of each step are used)")->group(algo);
   t->add_option("--backup", o.algo.backup, "sync: b backup workers; each step drops the b slowest gradients")->group(algo);
   t->add_option("--servers", o.algo.servers, "sync/async: parameter servers, each holding one block of the parameters")->group(algo);
   t->add_option("--deadline", o.algo.deadline, "Seconds a role waits on a peer before naming it dead or hung and ending the run")->group(algo);
   t->add_option("--average", o.algo.average, "sync/async: evaluate (and save) a moving average of the parameters with this decay, e.g. 0.99 (0: off)")->group(algo);
+  t->add_option("--local-steps", o.algo.local_steps, "pex/pex-sync: local SGD steps a worker takes between two parameter exchanges with the master")->group(algo);
+  t->add_option("--send-every", o.algo.send_every, "asgd: steps between state messages to a random peer (initial value under --balance)")->group(algo);
+  t->add_option("--blocks", o.algo.blocks, "asgd: split the parameters in this many equal blocks for messages")->group(algo);
+  t->add_option("--msg-blocks", o.algo.msg_blocks, "asgd: blocks per message, round robin (0: all)")->group(algo);
+  t->add_option("--balance", o.algo.balance, "asgd: communication load balancing from the in-flight sends: off | interval | size | both")->group(algo);
   t->add_option("--transport", o.transport, "inproc (every role a thread of this process)")->group(algo);
   t->add_option("--seed", o.seed, "Run seed: data split, shards, initialisation, batch order")->group(algo);
 

@@ -47,20 +47,30 @@ Dataset Dataset::Subset(std::span<const uint32_t> rows) const {
   switch (kind) {
     case Kind::kSparse: {
       out.sparse.num_features = sparse.num_features;
-      out.sparse.row_ptr.reserve(rows.size() + 1);
-      for (uint32_t r : rows) {
-        for (uint64_t k = sparse.row_ptr[r]; k < sparse.row_ptr[r + 1]; ++k) {
-          out.sparse.col.push_back(sparse.col[k]);
-          out.sparse.val.push_back(sparse.val[k]);
-        }
-        out.sparse.row_ptr.push_back(out.sparse.col.size());
-        out.label.push_back(label[r]);
+      // Sized exactly first, then copied row by row: no regrowth (element-wise push_back of a
+      // 20000-row sample of a text-like set took 70 ms).
+      uint64_t nnz = 0;
+      for (uint32_t r : rows) nnz += sparse.row_ptr[r + 1] - sparse.row_ptr[r];
+      out.sparse.row_ptr.assign(rows.size() + 1, 0);
+      out.sparse.col.resize(nnz);
+      out.sparse.val.resize(nnz);
+      out.label.resize(rows.size());
+      uint64_t at = 0;
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const uint32_t r = rows[i];
+        const uint64_t begin = sparse.row_ptr[r], end = sparse.row_ptr[r + 1];
+        std::copy(sparse.col.begin() + begin, sparse.col.begin() + end, out.sparse.col.begin() + at);
+        std::copy(sparse.val.begin() + begin, sparse.val.begin() + end, out.sparse.val.begin() + at);
+        at += end - begin;
+        out.sparse.row_ptr[i + 1] = at;
+        out.label[i] = label[r];
       }
       break;
     }
     case Kind::kDense: {
       out.dense.cols = dense.cols;
       out.dense.x.reserve(rows.size() * dense.cols);
+      out.label.reserve(rows.size());
       for (uint32_t r : rows) {
         out.dense.x.insert(out.dense.x.end(), dense.row(r), dense.row(r) + dense.cols);
         out.label.push_back(label[r]);
@@ -70,6 +80,9 @@ Dataset Dataset::Subset(std::span<const uint32_t> rows) const {
     case Kind::kRatings: {
       out.ratings.num_users = ratings.num_users;
       out.ratings.num_items = ratings.num_items;
+      out.ratings.user.reserve(rows.size());
+      out.ratings.item.reserve(rows.size());
+      out.ratings.rating.reserve(rows.size());
       for (uint32_t r : rows) {
         out.ratings.user.push_back(ratings.user[r]);
         out.ratings.item.push_back(ratings.item[r]);

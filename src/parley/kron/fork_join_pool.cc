@@ -5,10 +5,15 @@
 namespace parley {
 namespace {
 
-// About a millisecond of spinning before a thread blocks.
+// About a millisecond of spinning before a thread blocks; every 64th spin yields, so that a
+// team larger than the free cores does not starve the thread it waits for.
 constexpr int kSpins = 20000;
 
-inline void CpuRelax() {
+inline void CpuRelax(int spin) {
+  if (spin % 64 == 63) {
+    std::this_thread::yield();
+    return;
+  }
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #endif
@@ -53,7 +58,7 @@ void ForkJoinPool::Run(int k, const std::function<void(int)>& fn) {
   fn(0);
   for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; ++spin) {
     if (spin < kSpins) {
-      CpuRelax();
+      CpuRelax(spin);
       continue;
     }
     std::unique_lock<std::mutex> lock(mu_);
@@ -71,7 +76,7 @@ void ForkJoinPool::WorkerLoop(int id) {
     };
     for (int spin = 0; !ready(); ++spin) {
       if (spin < kSpins) {
-        CpuRelax();
+        CpuRelax(spin);
         continue;
       }
       std::unique_lock<std::mutex> lock(mu_);

@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "parley/data/test_files.h"
+#include "parley/kron/kron_file.h"
+#include "parley/kron/kron_generator.h"
+#include "parley/kron/kron_run.h"
 
 namespace parley {
 namespace {
@@ -122,6 +125,40 @@ TEST(KronRunTest, KronAndDenseViewRunsReportTheSameTrajectory) {
   EXPECT_EQ(jk["rows"], 240);
   EXPECT_LT(RelDiff(jk["metrics"]["objective"].get<double>(), jd["metrics"]["objective"].get<double>()),
             1e-9);
+}
+
+// The same comparison in this process (so that sanitizer builds cover the run loop too),
+// with a held-out file instead of a split and an invsqrt schedule.
+TEST(KronRunTest, TrainKronInProcessKronEqualsDense) {
+  testing_files::ScratchDir dir;
+  Rng rng(17);
+  ASSERT_TRUE(WriteKron(GenerateKron(150, 3, 5, 8, 0.01, rng), dir.Path("train.kron")).ok());
+  ASSERT_TRUE(WriteKron(GenerateKron(40, 3, 5, 8, 0.01, rng), dir.Path("test.kron")).ok());
+  RunOptions o;
+  o.train_path = dir.Path("train.kron");
+  o.test_path = dir.Path("test.kron");
+  o.model.kind = "twolayer";
+  o.model.width = 40;
+  o.train.batch_size = 6;
+  o.train.epochs = 3;
+  o.train.eval_every = 0.5;
+  o.train.optimizer.schedule.kind = "invsqrt";
+  o.train.optimizer.schedule.lr = 3;
+  o.train.optimizer.schedule.t0 = 20;
+  o.train_eval_rows = 100;  // a seeded sample of the 150 points
+  o.quiet = true;
+  o.metrics_path = dir.Path("k.jsonl");
+  StatusOr<nlohmann::json> k = TrainKron(o, {.kron = true, .threads = 2});
+  ASSERT_TRUE(k.ok()) << k.status().message();
+  o.metrics_path = dir.Path("d.jsonl");
+  StatusOr<nlohmann::json> d = TrainKron(o, {.kron = false});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ((*k)["updates"], 75);
+  for (const char* part : {"train", "test"})
+    EXPECT_LT(RelDiff((*k)[part]["rmse"].get<double>(), (*d)[part]["rmse"].get<double>()), 1e-9) << part;
+  EXPECT_EQ(ReadJsonLines(dir.Path("k.jsonl")).size(), 6u);
+  o.test_path = dir.Path("missing.kron");
+  EXPECT_EQ(TrainKron(o, {.kron = true}).status().code(), StatusCode::kNotFound);
 }
 
 TEST(KronRunTest, KronFlagErrorsSayWhatIsWrong) {

@@ -29,6 +29,13 @@ constexpr size_t kGramRows = 256;
 
 size_t RoundUp8(size_t n) { return (n + 7) & ~size_t{7}; }
 
+// Row stride of P, A and G: whole cache lines, and never a multiple of 4 KiB, so that the rows
+// a step walks together do not all map to the same cache sets.
+size_t PaddedStride(size_t n) {
+  const size_t s = RoundUp8(n);
+  return s % 512 == 0 ? s + 8 : s;
+}
+
 // Inserts (on) or removes (!on) neuron r in the sorted list s.
 void Toggle(std::vector<uint32_t>& s, uint32_t r, bool on) {
   auto it = std::lower_bound(s.begin(), s.end(), r);
@@ -79,7 +86,7 @@ KronTrainer::KronTrainer(const KronData& train, const KronData* held_out,
       held_out_(held_out),
       n_(train.rows()),
       m_(o.width),
-      stride_(RoundUp8(train.rows())),
+      stride_(PaddedStride(train.rows())),
       b_(o.threshold >= 0 ? o.threshold : std::sqrt(0.4 * std::log(static_cast<double>(o.width)))),
       inv_sqrt_m_(1.0 / std::sqrt(static_cast<double>(o.width))),
       min_updates_per_thread_(std::max<size_t>(1, o.min_updates_per_thread)),

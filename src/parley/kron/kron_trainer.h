@@ -155,7 +155,10 @@ class KronTrainer {
   // Constant after construction.
   const KronData& train_;
   const KronData* held_out_;  // may be null
-  size_t n_, m_, stride_;     // stride_: n rounded up to 8 (rows start on cache lines)
+  size_t n_, m_, stride_;     // stride_: row stride of P, A, G: n rounded up to 8 doubles (rows
+                              // start on cache lines), plus 8 when that is a multiple of 4 KiB
+                              // (power-of-two strides made the threads' row ranges collide in
+                              // the cache: 2 threads were slower than 1 at n = 4096)
   double b_, inv_sqrt_m_;
   size_t min_updates_per_thread_;
   Rng init_rng_;              // the Rng W0 was drawn from, to replay it

@@ -80,9 +80,10 @@ class SparseLinearModel : public Model {
   }
 
   // Prefetching for SgdStep. Rows of a shuffled epoch are scattered over the whole data set,
-  // so every row costs cache misses: its row_ptr entry and label, then its indices and values,
-  // then the weights of its features. A step is too short to hide even one of them, so the
-  // three are asked for in a pipeline, one and two and three rows ahead.
+  // so every row costs two dependent cache misses: its row_ptr entry (and label), then its
+  // indices and values. A step is too short to hide them, so they are asked for in a
+  // pipeline: the row_ptr entry kPrefetchStart rows ahead, the row's data kPrefetchData
+  // rows ahead (its row_ptr entry is in cache by then).
   static void PrefetchRowStart(const Dataset& data, uint32_t row) {
     __builtin_prefetch(data.sparse.row_ptr.data() + row + 1);
     __builtin_prefetch(data.label.data() + row);
@@ -103,13 +104,6 @@ class SparseLinearModel : public Model {
       __builtin_prefetch(col + end - 1);
       __builtin_prefetch(val + end - 1);
     }
-    asm volatile("");
-  }
-  static void PrefetchRowWeights(const Dataset& data, uint32_t row, const double* v) {
-    const SparseRows& x = data.sparse;
-    const uint32_t* col = x.col.data();
-    const uint64_t end = x.row_ptr[row + 1];
-    for (uint64_t k = x.row_ptr[row]; k < end; ++k) __builtin_prefetch(v + col[k], 1);
     asm volatile("");
   }
 
@@ -169,17 +163,22 @@ class SparseLinear final : public SparseLinearModel {
     if (rows.empty()) return 0;
     const SparseRows& x = data.sparse;
     const float* label = data.label.data();
-    // The prefetch pipeline over the stream rows ++ next, at position i of rows.
+    // Row j of the stream rows ++ next (this step's rows, then the following steps'), if any.
+    auto upcoming = [&](size_t j, uint32_t* r) {
+      if (j < rows.size()) {
+        *r = rows[j];
+        return true;
+      }
+      j -= rows.size();
+      if (j >= next.size()) return false;
+      *r = next[j];
+      return true;
+    };
+    // The prefetch pipeline, at row i of this step.
     auto prefetch = [&](size_t i) {
-      auto at = [&](size_t j, uint32_t* r) {
-        if (j < rows.size()) return *r = rows[j], true;
-        j -= rows.size();
-        return j < next.size() && (*r = next[j], true);
-      };
       uint32_t r;
-      if (at(i + kPrefetchStart, &r)) PrefetchRowStart(data, r);
-      if (at(i + kPrefetchData, &r)) PrefetchRowData(data, r);
-      if (kPrefetchWeights > 0 && at(i + kPrefetchWeights, &r)) PrefetchRowWeights(data, r, w.raw().data());
+      if (upcoming(i + kPrefetchStart, &r)) PrefetchRowStart(data, r);
+      if (upcoming(i + kPrefetchData, &r)) PrefetchRowData(data, r);
     };
     if (rows.size() == 1) {  // the common case of sequential SGD: no scratch at all
       prefetch(0);
@@ -217,12 +216,10 @@ class SparseLinear final : public SparseLinearModel {
 
  private:
   // Prefetch distances in rows (see PrefetchRowStart); 0: off.
-#ifndef PF_S
-#define PF_S 3
-#define PF_D 2
-#define PF_W 1
-#endif
-  static constexpr size_t kPrefetchStart = PF_S, kPrefetchData = PF_D, kPrefetchWeights = PF_W;
+  // Prefetch distances in rows, see PrefetchRowStart. Measured on the 180k x 50k text-like
+  // set (bench/foundation.sh): 6 and 3 beat 3 and 2 or 1 and 0; prefetching the weights
+  // too (they fit in L2) made steps slower.
+  static constexpr size_t kPrefetchStart = 6, kPrefetchData = 3;
   std::vector<double> step_coef_;  // SgdStep scratch: one coefficient per batch row
 };
 

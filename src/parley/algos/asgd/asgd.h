@@ -1,0 +1,82 @@
+// Decentralised algorithms of ALGORITHMS.md A: ASGD with Parzen-window merging and
+// communication load balancing (Keuper & Pfreundt 2015), and its two baselines,
+// SimuParallelSGD (Zinkevich et al. 2010) and batch (MapReduce-style) Lloyd K-means.
+//
+// Every role is a "peer" (rank = worker index, no server); peer 0 reports.
+//
+// asgd: each peer runs mini-batch SGD on its shard (BatchRng(index)); all start from the same
+// initial parameters. Before each step's update it reads its fresh slots (each write once) and
+// keeps the states (or blocks) that pass ParzenAccept (parzen.h) against its own state and
+// step; the step's result is averaged with them. Every `interval` steps it Puts its state
+// (or the next msg_blocks of its B blocks, round robin) into a uniformly random other peer's
+// slot; the Balancer (balancer.h) adapts interval / message size to its in-flight sends.
+// Only the shared parameters [0, SharedSize()) are exchanged (MF user factors stay private).
+//
+// Epoch budget: each peer counts its own rows and runs `epochs` passes over its own shard
+// (epochs of its shard = epochs of the whole set while the peers keep pace; peer 0's epoch
+// count is its own rows / shard rows, i.e. its rows scaled by W). A budget shared by all peers
+// was tried first and rejected: threads start one after the other and a step takes
+// microseconds, so peer 0 could spend the whole budget before the others started. Peer 0
+// reports its own state at evaluation points. At the end the peers send their final states
+// to peer 0 (waiting at most --deadline for a dead one), which reports its own state (a
+// non-final line with "state": "peer0") and then, as the final parameters, the
+// average of all peers' shared parameters (private parameters: the initial values plus the
+// sum of every peer's change to them, since peers touch disjoint private rows).
+//
+// simu: each peer runs SGD alone over its shard for `epochs` passes (epochs of its shard =
+// epochs of the whole set); peer 0 reports its own state at evaluation points; the final
+// parameters are the average of the peers' final states, combined as above.
+//
+// lloyd (--model kmeans only): each pass every peer accumulates cluster sums and counts over
+// its whole shard (KMeansModel::LloydAccumulate) and sends them to peer 0, which adds them,
+// applies LloydUpdate and broadcasts the centres. One pass = one epoch = one update.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "parley/algos/algorithm.h"
+
+namespace parley {
+
+// Counters shared by the peers of one asgd run (see above).
+struct AsgdShared {
+  std::atomic<int64_t> puts{0};      // state messages written
+  std::atomic<int64_t> received{0};  // state messages read
+};
+
+class Asgd final : public Algorithm {
+ public:
+  explicit Asgd(const AlgorithmOptions& o) : o_(o) {}
+  std::string Name() const override { return "asgd"; }
+  int NumShards() const override { return o_.workers; }
+  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+
+ private:
+  AlgorithmOptions o_;
+  std::shared_ptr<AsgdShared> shared_;
+};
+
+class SimuParallelSgd final : public Algorithm {
+ public:
+  explicit SimuParallelSgd(const AlgorithmOptions& o) : o_(o) {}
+  std::string Name() const override { return "simu"; }
+  int NumShards() const override { return o_.workers; }
+  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+
+ private:
+  AlgorithmOptions o_;
+};
+
+class LloydKmeans final : public Algorithm {
+ public:
+  explicit LloydKmeans(const AlgorithmOptions& o) : o_(o) {}
+  std::string Name() const override { return "lloyd"; }
+  int NumShards() const override { return o_.workers; }
+  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+
+ private:
+  AlgorithmOptions o_;
+};
+
+}  // namespace parley

@@ -1,0 +1,435 @@
+// The peer roles of asgd, simu and lloyd; see asgd.h.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "parley/algos/asgd/asgd.h"
+#include "parley/algos/asgd/balancer.h"
+#include "parley/algos/asgd/parzen.h"
+#include "parley/algos/ps/ps_common.h"
+#include "parley/algos/sgd_loop.h"
+#include "parley/core/wire.h"
+#include "parley/models/kmeans.h"
+
+namespace parley {
+namespace {
+
+constexpr std::chrono::duration<double> kPoll(0.05);
+
+enum Tag : int {
+  kFinal = 21,    // peer -> peer 0: final parameters (true values)
+  kPartial = 22,  // lloyd, peer -> peer 0: sums and counts of a pass
+  kCentres = 23,  // lloyd, peer 0 -> peers: centres after a pass; empty payload: stop
+};
+
+Bytes EncodeValues(int64_t index, std::span<const double> values) {
+  Bytes b;
+  WireWriter w(b);
+  w.Put<int64_t>(index);
+  w.PutArray<double>(values);
+  return b;
+}
+
+std::vector<double> TrueValues(const Weights& w) {
+  WeightsView v = w.view();
+  std::vector<double> out(v.size);
+  for (size_t i = 0; i < v.size; ++i) out[i] = v[i];
+  return out;
+}
+
+// Peer 0: gathers the other peers' final parameters (tag kFinal) and combines them with its
+// own: shared parameters averaged, private ones init + sum of changes. Returns how many peers
+// were combined (fewer than W if some never sent, e.g. killed).
+int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, int peers, double deadline,
+                 std::vector<double>& w) {
+  const size_t shared = model.SharedSize();
+  std::vector<double> init;
+  if (shared < w.size()) {
+    std::unique_ptr<Model> m = model.Clone();
+    init.resize(w.size());
+    Rng rng = setup.init_rng;
+    m->Init(init, *setup.train, rng);
+  }
+  std::vector<double> sum = w;
+  int have = 1;
+  std::vector<char> seen(static_cast<size_t>(peers), 0);
+  seen[0] = 1;
+  const double start = node.Now();
+  while (have < peers) {
+    std::optional<Message> m = node.Receive(kPoll);
+    if (m && m->tag == kFinal && m->from > 0 && m->from < peers && !seen[m->from]) {
+      WireReader r(m->payload);
+      r.Get<int64_t>();
+      std::vector<double> v = r.GetArray<double>();
+      if (!r.ok() || v.size() != w.size()) {
+        node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(m->from)));
+        return have;
+      }
+      for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
+      seen[m->from] = 1;
+      ++have;
+    }
+    if (!m && (node.Now() - start > deadline || (node.ShouldStop() && node.Now() - start > 2.0))) break;
+  }
+  for (size_t i = 0; i < shared; ++i) w[i] = sum[i] / have;
+  for (size_t i = shared; i < w.size(); ++i) w[i] = sum[i] - (have - 1) * init[i];
+  return have;
+}
+
+struct BlockMsg {
+  uint32_t block;
+  std::vector<double> values;
+};
+
+void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
+                 AsgdShared& sh) {
+  const int peers = o.workers;
+  std::unique_ptr<Model> model = setup.prototype->Clone();
+  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
+  const size_t n = model->NumParams();
+  Weights w(n);
+  {
+    Rng init = setup.init_rng;
+    model->Init(w.Mutable(), *setup.train, init);
+  }
+  SgdOptimizer optimizer(setup.train_options.optimizer);
+  GradientBuffer g(n, model->SparseGradient());
+  Rng batch_rng = setup.BatchRng(index);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  // Each peer's own rows against epochs of its shard (= epochs of the whole set when the
+  // peers keep pace); see asgd.h.
+  EvalClock clock(setup.train_options, data.rows());
+  const std::vector<ps::Block> blocks = ps::SplitBlocks(model->SharedSize(), o.blocks);
+  const int nb = static_cast<int>(blocks.size());
+  BalancerOptions bo;
+  bo.mode = o.balance;
+  bo.interval = o.send_every;
+  bo.blocks = nb;
+  bo.msg_blocks = o.msg_blocks > 0 ? o.msg_blocks : nb;
+  Balancer balancer(bo);
+  const double lambda = model->L2();
+
+  int64_t t = 0, sends = 0, received = 0, accepted = 0, rejected = 0;
+  int64_t acc_since = 0, rej_since = 0;
+  int last_q = 0, steps_since_send = 0, next_block = 0;
+  std::vector<BlockMsg> incoming;
+  std::vector<std::vector<const BlockMsg*>> accepted_by_block(static_cast<size_t>(nb));
+  std::vector<double> wi, gi;
+
+  auto extra = [&] {
+    nlohmann::json e = {{"interval", balancer.interval()}, {"msg_blocks", balancer.msg_blocks()},
+                        {"queue", last_q}, {"sends", sends}, {"skipped_sends", balancer.skipped()},
+                        {"received", received}, {"accepted", accepted}, {"rejected", rejected},
+                        {"acceptance", acc_since + rej_since > 0
+                                           ? static_cast<double>(acc_since) / static_cast<double>(acc_since + rej_since)
+                                           : -1.0},
+                        {"puts_all", sh.puts.load()}, {"received_all", sh.received.load()}};
+    acc_since = rej_since = 0;
+    return e;
+  };
+  auto progress = [&] {
+    Progress p = clock.Take(t);
+    p.extra = extra();
+    return p;
+  };
+
+  while (!node.ShouldStop() && !clock.Done()) {
+    std::span<const uint32_t> batch = batches.Next();
+    g.Clear();
+    const double loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
+    const double eta = optimizer.LearningRate(t);
+
+    // Fresh external states, each tested block by block against the pre-step state.
+    incoming.clear();
+    bool bad = false;
+    int fresh = node.ReadFreshSlots([&](int from, std::span<const std::byte> bytes) {
+      WireReader r(bytes);
+      const uint32_t count = r.Get<uint32_t>();
+      for (uint32_t k = 0; k < count && r.ok(); ++k) {
+        BlockMsg m;
+        m.block = r.Get<uint32_t>();
+        r.GetArrayInto(m.values);
+        if (!r.ok() || m.block >= static_cast<uint32_t>(nb) || m.values.size() != blocks[m.block].size()) {
+          bad = true;
+          return;
+        }
+        incoming.push_back(std::move(m));
+      }
+      if (!r.ok()) bad = true;
+      (void)from;
+    });
+    if (bad) {
+      node.Fail(Internal("asgd peer " + std::to_string(index) + ": malformed state message"));
+      return;
+    }
+    received += fresh;
+    sh.received.fetch_add(fresh, std::memory_order_relaxed);
+    bool any = false;
+    if (!incoming.empty()) {
+      for (auto& v : accepted_by_block) v.clear();
+      WeightsView view = w.view();
+      for (const BlockMsg& m : incoming) {
+        const ps::Block& b = blocks[m.block];
+        wi.resize(b.size());
+        gi.resize(b.size());
+        for (size_t k = 0; k < b.size(); ++k) {
+          wi[k] = view[b.begin + k];
+          gi[k] = g[b.begin + k] + lambda * wi[k];
+        }
+        if (ParzenAccept(wi, gi, eta, m.values)) {
+          accepted_by_block[m.block].push_back(&m);
+          ++accepted;
+          ++acc_since;
+          any = true;
+        } else {
+          ++rejected;
+          ++rej_since;
+        }
+      }
+    }
+    optimizer.Step(w, g, lambda, t);
+    if (any) {
+      std::span<double> v = w.Mutable();
+      for (int b = 0; b < nb; ++b) {
+        const auto& acc = accepted_by_block[static_cast<size_t>(b)];
+        if (acc.empty()) continue;
+        const double inv = 1.0 / static_cast<double>(1 + acc.size());
+        for (size_t k = 0; k < blocks[b].size(); ++k) {
+          double s = v[blocks[b].begin + k];
+          for (const BlockMsg* m : acc) s += m->values[k];
+          v[blocks[b].begin + k] = s * inv;
+        }
+      }
+    }
+    ++t;
+    const bool due = clock.Advance(batch.size(), loss);
+
+    // Scheduled send.
+    if (peers > 1 && ++steps_since_send >= balancer.interval()) {
+      steps_since_send = 0;
+      last_q = node.SendsInFlight();
+      if (balancer.OnScheduledSend(last_q)) {
+        int to = static_cast<int>(node.rng().Below(static_cast<uint64_t>(peers - 1)));
+        if (to >= index) ++to;
+        const int count = std::min(balancer.msg_blocks(), nb);
+        Bytes out;
+        WireWriter wr(out);
+        wr.Put<uint32_t>(static_cast<uint32_t>(count));
+        WeightsView view = w.view();
+        std::vector<double>& tmp = wi;
+        for (int k = 0; k < count; ++k) {
+          const int b = next_block;
+          next_block = (next_block + 1) % nb;
+          tmp.resize(blocks[b].size());
+          for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = view[blocks[b].begin + i];
+          wr.Put<uint32_t>(static_cast<uint32_t>(b));
+          wr.PutArray<double>(tmp);
+        }
+        node.Put(to, std::move(out));
+        ++sends;
+        sh.puts.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    if (index == 0 && due) node.Report(progress(), w.view());
+    node.Tick(clock.epochs());
+  }
+
+  std::vector<double> final_w = TrueValues(w);
+  if (index != 0) {
+    node.Send(0, kFinal, EncodeValues(-1, final_w));
+    return;
+  }
+  Progress p = progress();
+  const double epochs = p.epochs;
+  p.extra["state"] = "peer0";
+  node.Report(p, w.view());
+  const int have = CombineFinal(node, *model, setup, peers, o.deadline, final_w);
+  Progress f;
+  f.updates = t;
+  f.epochs = epochs;
+  f.extra = {{"state", "average"}, {"peers_averaged", have}, {"puts_all", sh.puts.load()},
+             {"received_all", sh.received.load()}};
+  node.Report(f, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
+}
+
+void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+  std::unique_ptr<Model> model = setup.prototype->Clone();
+  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
+  Weights w(model->NumParams());
+  Rng init = setup.init_rng;
+  model->Init(w.Mutable(), *setup.train, init);
+  SgdOptimizer optimizer(setup.train_options.optimizer);
+  GradientBuffer g(model->NumParams(), model->SparseGradient());
+  Rng batch_rng = setup.BatchRng(index);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  // Each peer's epochs over its own shard: the same count as epochs over the whole set.
+  EvalClock eval(setup.train_options, data.rows());
+  const bool fused = optimizer.plain() && model->FusedSgdStep();
+  int64_t t = 0;
+  while (!node.ShouldStop() && !eval.Done()) {
+    std::span<const uint32_t> batch = batches.Next();
+    double loss;
+    if (fused) {
+      const double eta = optimizer.LearningRate(t);
+      loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
+    } else {
+      g.Clear();
+      loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
+      optimizer.Step(w, g, model->L2(), t);
+    }
+    ++t;
+    const bool due = eval.Advance(batch.size(), loss);
+    if (index == 0 && due) node.Report(eval.Take(t), w.view());
+    node.Tick(eval.epochs());
+  }
+  std::vector<double> final_w = TrueValues(w);
+  if (index != 0) {
+    node.Send(0, kFinal, EncodeValues(-1, final_w));
+    return;
+  }
+  Progress p = eval.Take(t);
+  p.extra = {{"state", "average"}, {"peers_averaged", CombineFinal(node, *model, setup, o.workers, o.deadline, final_w)}};
+  node.Report(p, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
+}
+
+void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+  const auto* km = dynamic_cast<const KMeansModel*>(setup.prototype);
+  const int peers = o.workers;
+  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
+  std::vector<double> centres(km->NumParams());
+  {
+    std::unique_ptr<Model> m = km->Clone();
+    Rng init = setup.init_rng;
+    m->Init(centres, *setup.train, init);
+  }
+  std::vector<uint32_t> all(data.rows());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
+  const TrainOptions& to = setup.train_options;
+  const int64_t passes = static_cast<int64_t>(std::ceil(to.epochs - 1e-9));
+  double next_eval = to.eval_every;
+  std::vector<double> sums, counts;
+
+  auto wait = [&](int tag, int from, const char* what) -> std::optional<Message> {
+    const double start = node.Now();
+    while (true) {
+      std::optional<Message> m = node.Receive(kPoll);
+      if (m && m->tag == tag && (from < 0 || m->from == from)) return m;
+      if (m) continue;
+      if (node.ShouldStop()) return std::nullopt;
+      if (node.Now() - start > o.deadline) {
+        std::ostringstream why;
+        why << "lloyd peer " << index << " waited " << o.deadline << " s for " << what
+            << ": a peer is dead or hung; raise --deadline if it is only slow";
+        node.Fail(DeadlineExceeded(why.str()));
+        return std::nullopt;
+      }
+    }
+  };
+
+  int64_t pass = 0;
+  while (pass < passes) {
+    sums.clear();
+    counts.clear();
+    WeightsView view{centres.data(), 1.0, centres.size()};
+    node.Compute([&] { km->LloydAccumulate(view, data, all, sums, counts); });
+    if (index != 0) {
+      Bytes b;
+      WireWriter wr(b);
+      wr.Put<int64_t>(pass);
+      wr.PutArray<double>(sums);
+      wr.PutArray<double>(counts);
+      node.Send(0, kPartial, std::move(b));
+      std::optional<Message> m = wait(kCentres, 0, "the centres from peer 0");
+      if (!m) return;
+      if (m->payload.empty()) return;  // stop
+      WireReader r(m->payload);
+      r.Get<int64_t>();
+      std::vector<double> c = r.GetArray<double>();
+      if (!r.ok() || c.size() != centres.size()) {
+        node.Fail(Internal("lloyd peer " + std::to_string(index) + ": malformed centres"));
+        return;
+      }
+      centres = std::move(c);
+      ++pass;
+      node.Tick(static_cast<double>(pass));
+      continue;
+    }
+    // Peer 0: add the other peers' partial sums of this pass.
+    for (int got = 1; got < peers; ++got) {
+      std::optional<Message> m = wait(kPartial, -1, "the partial sums of the other peers");
+      if (!m) {  // failed (already reported) or stopped (time limit, target): end here
+        for (int p = 1; p < peers; ++p) node.Send(p, kCentres, {});
+        Progress pr;
+        pr.updates = pass;
+        pr.epochs = static_cast<double>(pass);
+        node.Report(pr, WeightsView{centres.data(), 1.0, centres.size()}, /*final=*/true);
+        return;
+      }
+      WireReader r(m->payload);
+      const int64_t their = r.Get<int64_t>();
+      std::vector<double> s = r.GetArray<double>(), c = r.GetArray<double>();
+      if (!r.ok() || their != pass || s.size() != sums.size() || c.size() != counts.size()) {
+        node.Fail(Internal("lloyd peer 0: malformed partial sums from peer " + std::to_string(m->from)));
+        return;
+      }
+      for (size_t i = 0; i < s.size(); ++i) sums[i] += s[i];
+      for (size_t i = 0; i < c.size(); ++i) counts[i] += c[i];
+    }
+    KMeansModel::LloydUpdate(centres, sums, counts);
+    ++pass;
+    const bool last = pass >= passes || node.ShouldStop();
+    for (int p = 1; p < peers; ++p)
+      node.Send(p, kCentres, last ? Bytes{} : EncodeValues(pass, centres));
+    Progress pr;
+    pr.updates = pass;
+    pr.epochs = static_cast<double>(pass);
+    pr.extra = {{"passes", pass}};
+    if (last) {
+      node.Report(pr, WeightsView{centres.data(), 1.0, centres.size()}, /*final=*/true);
+      return;
+    }
+    if (pr.epochs >= next_eval - 1e-9) {
+      while (next_eval <= pr.epochs + 1e-9) next_eval += to.eval_every;
+      node.Report(pr, WeightsView{centres.data(), 1.0, centres.size()});
+    }
+    node.Tick(static_cast<double>(pass));
+  }
+}
+
+}  // namespace
+
+std::vector<Role> Asgd::Roles(const AlgorithmSetup& setup) {
+  shared_ = std::make_shared<AsgdShared>();
+  std::vector<Role> roles;
+  for (int i = 0; i < o_.workers; ++i)
+    roles.push_back(Role{"peer", [this, &setup, i, sh = shared_](Node& node) {
+                           RunAsgdPeer(node, setup, o_, i, *sh);
+                         }, i});
+  return roles;
+}
+
+std::vector<Role> SimuParallelSgd::Roles(const AlgorithmSetup& setup) {
+  std::vector<Role> roles;
+  for (int i = 0; i < o_.workers; ++i)
+    roles.push_back(Role{"peer", [this, &setup, i](Node& node) { RunSimuPeer(node, setup, o_, i); }, i});
+  return roles;
+}
+
+std::vector<Role> LloydKmeans::Roles(const AlgorithmSetup& setup) {
+  std::vector<Role> roles;
+  const bool kmeans = dynamic_cast<const KMeansModel*>(setup.prototype) != nullptr;
+  for (int i = 0; i < o_.workers; ++i)
+    roles.push_back(Role{"peer", [this, &setup, i, kmeans](Node& node) {
+                           if (!kmeans) {
+                             if (i == 0)
+                               node.Fail(InvalidArgument("--algo lloyd is batch K-means: it needs --model kmeans, got --model " +
+                                                         setup.prototype->Kind() + " (use --algo asgd or simu for other models)"));
+                             return;
+                           }
+                           RunLloydPeer(node, setup, o_, i);
+                         }, i});
+  return roles;
+}
+
+}  // namespace parley

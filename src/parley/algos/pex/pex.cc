@@ -1,0 +1,438 @@
+// The master and workers of asynchronous (pex) and synchronous (pex-sync) parameter exchange;
+// see pex.h.
+#include "parley/algos/pex/pex.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "parley/algos/sgd_loop.h"
+#include "parley/core/wire.h"
+
+namespace parley {
+namespace {
+
+constexpr std::chrono::duration<double> kPoll(0.05);  // how often blocked roles re-check stop
+
+enum Tag : int {
+  kContribution = 1,  // worker -> master: its shared parameters after K local steps
+  kAverage = 2,       // master -> worker: the current weighted average
+  kStop = 3,          // master -> workers: the run is over
+};
+
+std::string WorkerName(int w) {
+  return "worker " + std::to_string(w) + " (rank " + std::to_string(w + 1) + ")";
+}
+
+std::string Seconds(double s) {
+  std::ostringstream out;
+  out << s;
+  return out.str();
+}
+
+struct Contribution {
+  int64_t rows = 0;      // rows processed since the previous exchange
+  int64_t steps = 0;     // SGD steps since the previous exchange
+  double loss_sum = 0;   // sum of their mini-batch losses
+  std::vector<double> shared;          // parameters [0, SharedSize())
+  std::vector<uint32_t> local_index;   // local entries changed, relative to SharedSize()
+  std::vector<double> local_values;
+};
+
+Bytes EncodeContribution(int64_t rows, int64_t steps, double loss_sum, std::span<const double> shared,
+                         std::span<const uint32_t> local_index, std::span<const double> local_values) {
+  Bytes b;
+  b.reserve(48 + shared.size_bytes() + local_index.size_bytes() + local_values.size_bytes());
+  WireWriter w(b);
+  w.Put(rows);
+  w.Put(steps);
+  w.Put(loss_sum);
+  w.PutArray(shared);
+  w.PutArray(local_index);
+  w.PutArray(local_values);
+  return b;
+}
+
+bool DecodeContribution(const Bytes& b, Contribution* c) {
+  WireReader r(b);
+  c->rows = r.Get<int64_t>();
+  c->steps = r.Get<int64_t>();
+  c->loss_sum = r.Get<double>();
+  r.GetArrayInto(c->shared);
+  r.GetArrayInto(c->local_index);
+  r.GetArrayInto(c->local_values);
+  return r.ok() && r.AtEnd() && c->local_index.size() == c->local_values.size();
+}
+
+// Master -> worker: the rows the worker may process before its next exchange (the rest of the
+// epoch budget, its share) and the average.
+Bytes EncodeAverage(double budget_rows, std::span<const double> average) {
+  Bytes b;
+  b.reserve(16 + average.size_bytes());
+  WireWriter w(b);
+  w.Put(budget_rows);
+  w.PutArray(average);
+  return b;
+}
+
+bool DecodeAverage(const Bytes& b, double* budget_rows, std::vector<double>* average) {
+  WireReader r(b);
+  *budget_rows = r.Get<double>();
+  r.GetArrayInto(*average);
+  return r.ok() && r.AtEnd();
+}
+
+void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+  std::unique_ptr<Model> model = setup.prototype->Clone();
+  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
+  const size_t P = model->NumParams(), S = model->SharedSize();
+  Weights w(P);
+  Rng init = setup.init_rng;
+  model->Init(w.Mutable(), *setup.train, init);
+  SgdOptimizer optimizer(setup.train_options.optimizer);
+  GradientBuffer g(P, model->SparseGradient());
+  Rng batch_rng = setup.BatchRng(index);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  // Plain SGD on a model with a fused step (sparse linear models): as sequential SGD does.
+  const bool fused = optimizer.plain() && model->FusedSgdStep() && S == P;
+  const bool has_local = S < P;
+  const bool track = has_local && g.sparse();  // else every local entry goes with each exchange
+  const bool resend_all = !optimizer.plain();  // momentum moves entries after their last gradient
+  std::vector<uint8_t> mark(track ? P - S : 0);
+  std::vector<uint32_t> dirty;
+  std::vector<double> dirty_values;
+  if (has_local && !track) {
+    dirty.resize(P - S);
+    for (size_t k = 0; k < P - S; ++k) dirty[k] = static_cast<uint32_t>(k);
+  }
+  // Until the first reply: this worker's share of the whole budget.
+  double budget = setup.train_options.epochs * static_cast<double>(data.rows());
+  int64_t t = 0;
+  std::vector<double> average;
+
+  while (!node.ShouldStop()) {
+    int64_t steps = 0, rows = 0;
+    double loss_sum = 0;
+    while (steps < o.local_steps && (steps == 0 || static_cast<double>(rows) < budget)) {
+      if (node.ShouldStop()) return;
+      std::span<const uint32_t> batch = batches.Next();
+      double loss;
+      if (fused) {
+        const double eta = optimizer.LearningRate(t);
+        loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
+      } else {
+        g.Clear();
+        loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
+        if (track)
+          for (uint32_t i : g.touched())
+            if (i >= S && !mark[i - S]) {
+              mark[i - S] = 1;
+              dirty.push_back(static_cast<uint32_t>(i - S));
+            }
+        optimizer.Step(w, g, model->L2(), t);
+      }
+      ++t;
+      ++steps;
+      rows += static_cast<int64_t>(batch.size());
+      loss_sum += loss;
+    }
+
+    std::span<const double> values = w.Values();
+    dirty_values.resize(dirty.size());
+    for (size_t k = 0; k < dirty.size(); ++k) dirty_values[k] = values[S + dirty[k]];
+    node.Send(0, kContribution,
+              EncodeContribution(rows, steps, loss_sum, values.subspan(0, S), dirty, dirty_values));
+    if (track && !resend_all) {
+      for (uint32_t k : dirty) mark[k] = 0;
+      dirty.clear();
+    }
+
+    // Wait for the master's answer.
+    const double since = node.Now();
+    while (true) {
+      std::optional<Message> m = node.Receive(kPoll);
+      if (!m) {
+        if (node.ShouldStop()) return;
+        if (node.Now() - since > 2 * o.deadline) {
+          node.Fail(DeadlineExceeded(WorkerName(index) + " waited " + Seconds(2 * o.deadline) +
+                                     " s for the average from the master (rank 0); it is dead or hung"
+                                     " (raise --deadline if it is only slow)"));
+          return;
+        }
+        continue;
+      }
+      if (m->tag == kStop) return;
+      if (m->tag != kAverage || m->from != 0) continue;
+      if (!DecodeAverage(m->payload, &budget, &average) || average.size() != S) {
+        node.Fail(Internal(WorkerName(index) + ": malformed average from the master"));
+        return;
+      }
+      break;
+    }
+    std::span<double> mut = w.Mutable();
+    std::copy(average.begin(), average.end(), mut.begin());
+  }
+}
+
+class Master {
+ public:
+  Master(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, bool sync)
+      : node_(node), o_(o), sync_(sync), W_(o.workers),
+        model_(setup.prototype->Clone()),
+        P_(model_->NumParams()), S_(model_->SharedSize()),
+        full_(P_),
+        eval_(setup.train_options, setup.train->rows()),
+        total_rows_(setup.train_options.epochs * static_cast<double>(setup.train->rows())),
+        pi_(static_cast<size_t>(W_)),
+        last_(static_cast<size_t>(W_)),
+        worker_exchanges_(static_cast<size_t>(W_), 0),
+        last_heard_(static_cast<size_t>(W_), node.Now()),
+        silent_(static_cast<size_t>(W_), 0),
+        dropped_(static_cast<size_t>(W_), 0),
+        ever_dropped_(static_cast<size_t>(W_), 0) {
+    Rng init = setup.init_rng;
+    model_->Init(full_, *setup.train, init);
+    xbar_.assign(full_.begin(), full_.begin() + static_cast<long>(S_));
+    for (auto& l : last_) l = xbar_;
+    const double n = static_cast<double>(setup.train->rows());
+    for (int i = 0; i < W_; ++i) pi_[i] = static_cast<double>(setup.shards.at(static_cast<size_t>(i))->rows()) / n;
+  }
+
+  void Run() {
+    if (sync_) RunSync();
+    else RunAsync();
+    if (!failed_) Finish();
+  }
+
+ private:
+  // Decodes a contribution of worker m.from - 1 into c_, applies its local entries and counts
+  // its rows; returns the worker, or -1 (after Fail) when malformed.
+  int Take(const Message& m, bool* due) {
+    const int i = m.from - 1;
+    if (!DecodeContribution(m.payload, &c_) || c_.shared.size() != S_) {
+      Fail(Internal("pex master: malformed contribution from " + WorkerName(i)));
+      return -1;
+    }
+    for (size_t k = 0; k < c_.local_index.size(); ++k) {
+      const size_t at = S_ + c_.local_index[k];
+      if (at >= P_) {
+        Fail(Internal("pex master: local index out of range from " + WorkerName(i)));
+        return -1;
+      }
+      full_[at] = c_.local_values[k];
+    }
+    const int64_t local = static_cast<int64_t>(c_.local_index.size() * 12);  // (index, value) pairs
+    local_bytes_ += local;
+    exchange_bytes_ += static_cast<int64_t>(m.payload.size()) - local;
+    ++exchanges_;
+    ++worker_exchanges_[i];
+    last_heard_[i] = node_.Now();
+    silent_[i] = 0;
+    updates_ += c_.steps;
+    rows_done_ += static_cast<double>(c_.rows);
+    if (eval_.Advance(static_cast<size_t>(c_.rows), c_.steps > 0 ? c_.loss_sum / c_.steps : 0)) *due = true;
+    return i;
+  }
+
+  void Fail(Status status) {
+    failed_ = true;
+    node_.Fail(std::move(status));
+  }
+
+  bool is_worker(int rank) const { return rank >= 1 && rank <= W_; }
+
+  void Reply(int i) {
+    const double budget = std::max(1.0, (total_rows_ - rows_done_) * pi_[i]);
+    Bytes b = EncodeAverage(budget, xbar_);
+    exchange_bytes_ += static_cast<int64_t>(b.size());
+    node_.Send(i + 1, kAverage, std::move(b));
+  }
+
+  void RunAsync() {
+    while (!eval_.Done() && !node_.ShouldStop()) {
+      std::optional<Message> m = node_.Receive(kPoll);
+      if (m && node_.Now() - last_check_ > kPoll.count()) MarkSilent();  // busy: check now and then
+      if (!m) {
+        if (node_.ShouldStop()) return;
+        MarkSilent();
+        std::string names;
+        int alive = 0;
+        for (int i = 0; i < W_; ++i) {
+          if (!silent_[i]) ++alive;
+          else names += (names.empty() ? "" : ", ") + WorkerName(i);
+        }
+        if (alive == 0) {
+          Fail(DeadlineExceeded("pex master: no contribution for " + Seconds(o_.deadline) +
+                                      " s from any worker (" + names +
+                                      "); all are dead or hung (raise --deadline if they are only slow)"));
+          return;
+        }
+        continue;
+      }
+      if (m->tag != kContribution || !is_worker(m->from)) continue;
+      bool due = false;
+      const int i = Take(*m, &due);
+      if (i < 0) return;
+      std::vector<double>& old = last_[i];
+      const double p = pi_[i];
+      for (size_t k = 0; k < S_; ++k) xbar_[k] += p * (c_.shared[k] - old[k]);
+      std::swap(old, c_.shared);
+      if (o_.pex_check) CheckInvariant();
+      node_.Tick(eval_.epochs());
+      if (eval_.Done()) return;
+      Reply(i);
+      if (due) Report(false);
+    }
+  }
+
+  void MarkSilent() {
+    const double now = last_check_ = node_.Now();
+    for (int i = 0; i < W_; ++i)
+      if (now - last_heard_[i] > o_.deadline) silent_[i] = 1;
+  }
+
+  // xbar == sum_i pi_i last_i, recomputed from the stored contributions.
+  void CheckInvariant() {
+    ++invariant_checks_;
+    double diff = 0, scale = 1;
+    for (size_t k = 0; k < S_; ++k) {
+      double r = 0;
+      for (int i = 0; i < W_; ++i) r += pi_[i] * last_[i][k];
+      diff = std::max(diff, std::abs(r - xbar_[k]));
+      scale = std::max(scale, std::abs(r));
+    }
+    if (diff > 1e-12 * scale) ++invariant_violations_;
+  }
+
+  void RunSync() {
+    std::vector<char> have(static_cast<size_t>(W_));
+    while (!eval_.Done() && !node_.ShouldStop()) {
+      std::fill(have.begin(), have.end(), 0);
+      int got = 0;
+      bool due = false;
+      const double start = node_.Now();
+      auto need = [&] {
+        int n = 0;
+        for (int i = 0; i < W_; ++i) n += !dropped_[i] || have[i];
+        return n;
+      };
+      while (got < need()) {
+        std::optional<Message> m = node_.Receive(kPoll);
+        if (!m) {
+          if (node_.ShouldStop()) return;
+          if (node_.Now() - start > o_.deadline) {
+            std::string names;
+            for (int i = 0; i < W_; ++i)
+              if (!dropped_[i] && !have[i]) names += (names.empty() ? "" : ", ") + WorkerName(i);
+            if (got == 0) {
+              Fail(DeadlineExceeded("pex-sync master: round " + std::to_string(rounds_) +
+                                          " has no contribution after " + Seconds(o_.deadline) +
+                                          " s; missing " + names +
+                                          ": all are dead or hung (raise --deadline if they are only slow)"));
+              return;
+            }
+            for (int i = 0; i < W_; ++i)
+              if (!dropped_[i] && !have[i]) dropped_[i] = ever_dropped_[i] = 1;
+          }
+          continue;
+        }
+        if (m->tag != kContribution || !is_worker(m->from)) continue;
+        const int w = m->from - 1;
+        if (have[w]) continue;  // cannot happen: a worker waits for the reply
+        const int i = Take(*m, &due);
+        if (i < 0) return;
+        dropped_[i] = 0;  // a dropped worker that speaks again rejoins
+        have[i] = 1;
+        ++got;
+        std::swap(last_[i], c_.shared);
+      }
+      double wsum = 0;
+      for (int i = 0; i < W_; ++i)
+        if (have[i]) wsum += pi_[i];
+      std::fill(xbar_.begin(), xbar_.end(), 0.0);
+      for (int i = 0; i < W_; ++i) {
+        if (!have[i]) continue;
+        const double p = pi_[i] / wsum;
+        for (size_t k = 0; k < S_; ++k) xbar_[k] += p * last_[i][k];
+      }
+      ++rounds_;
+      node_.Tick(eval_.epochs());
+      if (eval_.Done()) return;
+      for (int i = 0; i < W_; ++i)
+        if (have[i]) Reply(i);
+      if (due) Report(false);
+    }
+  }
+
+  nlohmann::json Extra() const {
+    nlohmann::json e = {{"exchanges", exchanges_},
+                        {"exchange_bytes", exchange_bytes_},
+                        {"local_bytes", local_bytes_},
+                        {"worker_exchanges", worker_exchanges_},
+                        {"local_steps", o_.local_steps}};
+    std::vector<int> list;
+    if (sync_) {
+      for (int i = 0; i < W_; ++i)
+        if (ever_dropped_[i]) list.push_back(i);
+      e["dropped_workers"] = list;
+      e["rounds"] = rounds_;
+    } else {
+      for (int i = 0; i < W_; ++i)
+        if (silent_[i]) list.push_back(i);
+      e["silent_workers"] = list;
+      e["invariant_checks"] = invariant_checks_;
+      e["invariant_violations"] = invariant_violations_;
+    }
+    return e;
+  }
+
+  void Report(bool final) {
+    Progress p = eval_.Take(updates_);
+    p.extra = Extra();
+    std::copy(xbar_.begin(), xbar_.end(), full_.begin());
+    node_.Report(p, WeightsView{full_.data(), 1.0, P_}, final);
+  }
+
+  void Finish() {
+    for (int i = 0; i < W_; ++i) node_.Send(i + 1, kStop, {});
+    Report(/*final=*/true);
+  }
+
+  Node& node_;
+  const AlgorithmOptions& o_;
+  const bool sync_;
+  const int W_;
+  std::unique_ptr<Model> model_;
+  const size_t P_, S_;
+  std::vector<double> full_;  // report buffer: [xbar | assembled local part]
+  std::vector<double> xbar_;
+  EvalClock eval_;
+  const double total_rows_;
+  double rows_done_ = 0;
+  std::vector<double> pi_;
+  std::vector<std::vector<double>> last_;
+  Contribution c_;
+  int64_t updates_ = 0, exchanges_ = 0, exchange_bytes_ = 0, local_bytes_ = 0, rounds_ = 0;
+  int64_t invariant_checks_ = 0, invariant_violations_ = 0;
+  bool failed_ = false;
+  double last_check_ = 0;
+  std::vector<int64_t> worker_exchanges_;
+  std::vector<double> last_heard_;
+  std::vector<char> silent_, dropped_, ever_dropped_;
+};
+
+}  // namespace
+
+std::vector<Role> ParameterExchange::Roles(const AlgorithmSetup& setup) {
+  std::vector<Role> roles;
+  const AlgorithmOptions& o = o_;
+  const bool sync = sync_;
+  roles.push_back(Role{"master", [&setup, &o, sync](Node& node) { Master(node, setup, o, sync).Run(); }});
+  for (int w = 0; w < o.workers; ++w)
+    roles.push_back(Role{"worker", [&setup, &o, w](Node& node) { RunWorker(node, setup, o, w); }, w});
+  return roles;
+}
+
+}  // namespace parley

@@ -1,0 +1,59 @@
+// Asynchronous parameter exchange with a master (ALGORITHMS.md B; Joshi, Iutzeler, Amini 2017)
+// and its synchronous counterpart (periodic model averaging).
+//
+// Ranks: 0 is the master, 1..W the workers (worker i is rank i + 1, Role.worker = i, so the
+// emulated slowdowns and kills address workers).
+//
+// worker i: a full parameter copy started at the run's x_0, its own SgdOptimizer (velocity
+// kept across exchanges), shard i and BatchRng(i). It runs --local-steps K SGD steps (fewer
+// when the master says the epoch budget is nearly spent), then sends its shared parameters
+// [0, SharedSize()) to the master, waits for the reply and replaces its shared part with it
+// (its local part, MF user factors, stays).
+//
+// pex master: keeps last[i] (the latest contribution of every worker, x_0 at first) and
+// xbar = sum_i pi_i last[i], pi_i = rows of shard i / rows of the training set. On each
+// contribution: xbar += pi_i (x_i - last[i]); last[i] = x_i; reply xbar to worker i at once.
+// It never waits for all. With AlgorithmOptions::pex_check it recomputes sum_i pi_i last[i]
+// after every exchange and counts the exchanges where it differs from xbar by more than
+// 1e-12 relative (max norm): "invariant_violations" in the metrics.
+//
+// pex-sync master: each round waits for a contribution of every live worker, sets xbar to
+// their pi-weighted average (weights renormalised over the round's contributors) and replies
+// to all of them. A worker that misses a round by --deadline is dropped from the rounds
+// ("dropped_workers"); should it speak again it rejoins the next round.
+//
+// Epochs: every contribution carries the rows and steps since the worker's last exchange;
+// the master's EvalClock counts them against the training set, reports at evaluation points
+// with parameters xbar and, when the budget is spent (or the run stops), sends kStop to all
+// and reports the final parameters. "updates" is the total of local SGD steps.
+//
+// Local parameters (MF user factors; SharedSize() < NumParams()): they never enter the
+// average, but the master needs them to evaluate. Every contribution also carries, as
+// (index, value) pairs, the local entries the worker changed (plain SGD: since its last
+// exchange; with momentum, where untouched rows keep moving: every entry it ever touched).
+// The master keeps an assembled local part (x_0 elsewhere). Those bytes are counted apart
+// ("local_bytes"); for LR/SVM (SharedSize() == NumParams()) there are none.
+//
+// Liveness: a worker silent for --deadline is listed in "silent_workers" (pex; its last
+// contribution stays in the average, as in the paper) or dropped (pex-sync); when every
+// worker is silent the run fails with DeadlineExceeded naming them. A worker whose master is
+// silent for 2 x --deadline fails naming the master.
+#pragma once
+
+#include "parley/algos/algorithm.h"
+
+namespace parley {
+
+class ParameterExchange final : public Algorithm {
+ public:
+  ParameterExchange(bool sync, const AlgorithmOptions& o) : sync_(sync), o_(o) {}
+  std::string Name() const override { return sync_ ? "pex-sync" : "pex"; }
+  int NumShards() const override { return o_.workers; }
+  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+
+ private:
+  bool sync_;
+  AlgorithmOptions o_;
+};
+
+}  // namespace parley

@@ -1,0 +1,181 @@
+// ASGD (Parzen-window merging, load balancing) and its baselines SimuParallelSGD and batch
+// Lloyd K-means, through the runtime (ALGORITHMS.md A).
+#include <gtest/gtest.h>
+
+#include "parley/data/generators.h"
+#include "parley/data/writers.h"
+#include "parley/runtime/runner.h"
+#include "test_util.h"
+
+namespace parley {
+namespace {
+
+using parley::testing::ReadAll;
+using parley::testing::TempDir;
+
+RunOptions Mixture(const std::filesystem::path& dir) {
+  const auto path = dir / "mix.csv";
+  if (!std::filesystem::exists(path)) {
+    Rng rng(5);
+    Dataset d = GenerateMixture(20000, 5, 4, 1.0, 40.0, rng);
+    EXPECT_TRUE(WriteDenseCsv(d, path.string()).ok());
+  }
+  RunOptions o;
+  o.train_path = "csv:" + path.string();
+  o.test_fraction = 0.1;
+  o.model.kind = "kmeans";
+  o.model.clusters = 4;
+  o.train.epochs = 3;
+  o.train.batch_size = 64;
+  o.train.optimizer.schedule.lr = 0.5;
+  o.train.optimizer.schedule.kind = "step";
+  o.train.optimizer.schedule.every = 100;
+  o.train.optimizer.schedule.factor = 0.5;
+  o.algo.workers = 4;
+  o.quiet = true;
+  o.seed = 3;
+  return o;
+}
+
+RunOptions Logreg(const std::filesystem::path& dir) {
+  const auto path = dir / "data.svm";
+  if (!std::filesystem::exists(path)) {
+    Rng rng(7);
+    Dataset d = GenerateSparseBinary(6000, 1000, 15, 0.0, rng);
+    EXPECT_TRUE(WriteLibsvm(d, path.string()).ok());
+  }
+  RunOptions o;
+  o.train_path = path.string();
+  o.test_fraction = 0.2;
+  o.model.kind = "logreg";
+  o.model.l2 = 1e-5;
+  o.train.epochs = 3;
+  o.train.batch_size = 4;
+  o.train.optimizer.schedule.lr = 0.5;
+  o.algo.workers = 4;
+  o.quiet = true;
+  o.seed = 11;
+  return o;
+}
+
+std::vector<nlohmann::json> Lines(const std::filesystem::path& p) {
+  std::vector<nlohmann::json> out;
+  std::istringstream in(ReadAll(p));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (!j.contains("event")) out.push_back(j);
+  }
+  return out;
+}
+
+TEST(Asgd, KmeansMixtureWithFourPeers) {
+  auto dir = TempDir();
+  RunOptions o = Mixture(dir);
+  o.algo.name = "asgd";
+  // Steps of 0.5 ms: the peers run side by side (a real step takes microseconds, and the
+  // threads start one after the other) so that states are exchanged.
+  o.emulation.step_time = 0.0005;
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_LT((*s)["test"]["centre_distance_rel"].get<double>(), 0.1);
+  auto lines = Lines(dir / "m.jsonl");
+  EXPECT_EQ(lines.back()["peers_averaged"].get<int>(), 4);
+  ASSERT_GE(lines.size(), 3u);
+  const auto& peer0 = lines[lines.size() - 2];
+  EXPECT_EQ(peer0["state"], "peer0");
+  EXPECT_LT(peer0["test"]["centre_distance_rel"].get<double>(), 0.1);
+  EXPECT_GT(peer0["sends"].get<int64_t>(), 0);
+  EXPECT_GT(peer0["received"].get<int64_t>(), 0);
+  EXPECT_EQ(peer0["received"].get<int64_t>(), peer0["accepted"].get<int64_t>() + peer0["rejected"].get<int64_t>());
+  EXPECT_EQ(peer0["interval"].get<int>(), 1);
+  EXPECT_TRUE(lines.back().value("final", false));
+  EXPECT_NEAR(lines.back()["epoch"].get<double>(), 3.0, 0.05);
+}
+
+TEST(Asgd, LogregOnSparseBinary) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "asgd";
+  o.algo.send_every = 4;
+  o.algo.blocks = 4;
+  o.algo.msg_blocks = 2;
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.85);
+}
+
+TEST(Asgd, BalancingOnASlowNetworkLengthensTheInterval) {
+  auto dir = TempDir();
+  RunOptions o = Mixture(dir);
+  o.algo.name = "asgd";
+  o.algo.balance = "interval";
+  o.train.epochs = 1;
+  o.train.eval_every = 0.25;
+  o.emulation.network.latency = 0.02;  // each put takes 20 ms: sends pile up in flight
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto lines = Lines(dir / "m.jsonl");
+  ASSERT_GE(lines.size(), 2u);
+  const auto& peer0 = lines[lines.size() - 2];
+  EXPECT_GT(peer0["interval"].get<int>(), 1);
+  EXPECT_GT(peer0["skipped_sends"].get<int64_t>(), 0);
+}
+
+TEST(Simu, AveragesThePeersAtTheEnd) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "simu";
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.8);
+  EXPECT_EQ(Lines(dir / "m.jsonl").back()["peers_averaged"].get<int>(), 4);
+  EXPECT_NEAR(Lines(dir / "m.jsonl").back()["epoch"].get<double>(), 3.0, 0.01);
+}
+
+TEST(Lloyd, FindsTheMixtureCentres) {
+  auto dir = TempDir();
+  RunOptions o = Mixture(dir);
+  o.algo.name = "lloyd";
+  o.train.epochs = 10;
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_LT((*s)["test"]["centre_distance_rel"].get<double>(), 0.1);
+  EXPECT_EQ((*s)["updates"].get<int64_t>(), 10);
+  EXPECT_EQ(Lines(dir / "m.jsonl").size(), 10u);  // after passes 1..9 and the final one
+}
+
+TEST(Lloyd, NonKmeansModelIsAnErrorNamingAlgo) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "lloyd";
+  auto s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("--algo lloyd"), std::string::npos) << s.status().message();
+  EXPECT_NE(s.status().message().find("--model kmeans"), std::string::npos);
+}
+
+TEST(Asgd, FlagsAreForAsgdOnly) {
+  AlgorithmOptions a;
+  a.name = "sync";
+  a.send_every = 3;
+  auto s = MakeAlgorithm(a);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--algo asgd"), std::string::npos);
+  a.name = "asgd";
+  a.balance = "fast";
+  EXPECT_FALSE(MakeAlgorithm(a).ok());
+  a.balance = "both";
+  a.msg_blocks = 2;  // more than --blocks 1
+  EXPECT_FALSE(MakeAlgorithm(a).ok());
+  a.blocks = 4;
+  EXPECT_TRUE(MakeAlgorithm(a).ok());
+}
+
+}  // namespace
+}  // namespace parley

