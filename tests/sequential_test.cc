@@ -2,6 +2,8 @@
 // layer, read back, trained, evaluated, saved and loaded.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "parley/data/generators.h"
 #include "parley/data/writers.h"
 #include "parley/runtime/model_file.h"
@@ -152,6 +154,31 @@ TEST(Sequential, MatrixFactorisationBeatsTheMeanOnLowRankRatings) {
   for (float r : d.ratings.rating) var += (r - mean) * (r - mean);
   double sd = std::sqrt(var / d.rows());
   EXPECT_LT((*summary)["test"]["rmse"].get<double>(), 0.7 * sd);
+}
+
+// The two-layer network draws its output signs at Init: the evaluation copy and the model file
+// must carry the same signs as the trained parameters (this crashed before the runtime
+// initialised its prototype).
+TEST(Sequential, TwoLayerNetworkTrainsEvaluatesAndSaves) {
+  auto dir = TempDir();
+  Rng rng(5);
+  Dataset d = GenerateMixture(2000, 6, 3, 1.0, 10.0, rng);
+  ASSERT_TRUE(WriteDenseCsv(d, (dir / "mix.csv").string()).ok());
+  RunOptions o;
+  o.train_path = "csv:" + (dir / "mix.csv").string();
+  o.test_fraction = 0.2;
+  o.model.kind = "twolayer";
+  o.model.width = 64;
+  o.train.epochs = 2;
+  o.train.optimizer.schedule.lr = 0.01;
+  o.model_out = (dir / "m.parley").string();
+  o.quiet = true;
+  auto summary = Train(o);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_TRUE(std::isfinite((*summary)["test"]["rmse"].get<double>()));
+  auto loaded = LoadModel(o.model_out);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->model->Config()["signs"].size(), 64u);
 }
 
 TEST(Sequential, BadInputIsAClearError) {

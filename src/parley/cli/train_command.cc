@@ -47,7 +47,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--kron-threads", c->kron.threads, "--kron: threads for initialisation and the P updates (0: one per core)")->check(CLI::NonNegativeNumber)->group(model);
 
   auto algo = "Algorithm";
-  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival) | pex (asynchronous parameter exchange with a master) | pex-sync (its synchronous counterpart: periodic model averaging)")->group(algo);
+  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival) | pex (asynchronous parameter exchange with a master) | pex-sync (its synchronous counterpart: periodic model averaging) | asgd (peer to peer, Parzen-window merging) | simu (SimuParallelSGD: average at the end) | lloyd (batch K-means)")->group(algo);
   t->add_option("--workers", o.algo.workers, "Worker roles (sync: N + b, of which the first N gradients of each step are used)")->group(algo);
   t->add_option("--backup", o.algo.backup, "sync: b backup workers; each step drops the b slowest gradients")->group(algo);
   t->add_option("--servers", o.algo.servers, "sync/async: parameter servers, each holding one block of the parameters")->group(algo);

@@ -406,6 +406,14 @@ StatusOr<nlohmann::json> Train(const RunOptions& o) {
     for (const Dataset& s : shards) setup.shards.push_back(&s);
   }
 
+  // Initialise the prototype once, with the roles' own init stream: models with state drawn
+  // at Init (the two-layer network's output signs) then carry it into the evaluation copy and
+  // the model file, identical to what every role's clone draws.
+  {
+    std::vector<double> scratch(model->NumParams());
+    Rng init = setup.init_rng;
+    model->Init(scratch, train, init);
+  }
   Runner runner(o, train, test, *model);
   PARLEY_RETURN_IF_ERROR(runner.Open());
   std::vector<Role> roles = algo->Roles(setup);
