@@ -29,6 +29,7 @@ class WireWriter {
   void PutArray(std::span<const T> values) {
     static_assert(std::is_trivially_copyable_v<T>);
     Put<uint64_t>(values.size());
+    if (values.empty()) return;
     const auto* p = reinterpret_cast<const std::byte*>(values.data());
     out_.insert(out_.end(), p, p + values.size_bytes());
   }
@@ -73,6 +74,7 @@ class WireReader {
       return;
     }
     values.resize(n);
+    if (n == 0) return;  // memcpy's pointers must not be null, even for zero bytes
     std::memcpy(values.data(), in_.data() + pos_, n * sizeof(T));
     pos_ += n * sizeof(T);
   }
