@@ -61,6 +61,9 @@ class RunContext {
   virtual double ChargeCompute(int rank, double seconds) { return seconds; }
   // Cheap progress note (epochs done so far) for the terminal progress bar.
   virtual void Tick(int rank, double epochs) {}
+  // Something the user should see in the metrics log and the summary's "events" (a worker
+  // that fell silent, rejoined, ...): an object with at least an "event" key.
+  virtual void Event(int rank, nlohmann::json event) {}
 };
 
 // Message and byte counters of one node: written by the node's thread, read by the runtime's
@@ -125,6 +128,7 @@ class Node {
   }
 
   void Tick(double epochs) { context_.Tick(rank_, epochs); }
+  void Event(nlohmann::json event) { context_.Event(rank_, std::move(event)); }
 
   const NodeCounters& counters() const { return counters_; }
   double compute_seconds() const { return compute_seconds_; }

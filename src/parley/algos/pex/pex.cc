@@ -67,19 +67,22 @@ bool DecodeContribution(const Bytes& b, Contribution* c) {
 }
 
 // Master -> worker: the rows the worker may process before its next exchange (the rest of the
-// epoch budget, its share) and the average.
-Bytes EncodeAverage(double budget_rows, std::span<const double> average) {
+// epoch budget, its share), the run's schedule clock (SGD steps of all workers / workers) and
+// the average.
+Bytes EncodeAverage(double budget_rows, int64_t clock, std::span<const double> average) {
   Bytes b;
-  b.reserve(16 + average.size_bytes());
+  b.reserve(24 + average.size_bytes());
   WireWriter w(b);
   w.Put(budget_rows);
+  w.Put(clock);
   w.PutArray(average);
   return b;
 }
 
-bool DecodeAverage(const Bytes& b, double* budget_rows, std::vector<double>* average) {
+bool DecodeAverage(const Bytes& b, double* budget_rows, int64_t* clock, std::vector<double>* average) {
   WireReader r(b);
   *budget_rows = r.Get<double>();
+  *clock = r.Get<int64_t>();
   r.GetArrayInto(*average);
   return r.ok() && r.AtEnd();
 }
@@ -165,10 +168,12 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
       }
       if (m->tag == kStop) return;
       if (m->tag != kAverage || m->from != 0) continue;
-      if (!DecodeAverage(m->payload, &budget, &average) || average.size() != S) {
+      int64_t clock = 0;
+      if (!DecodeAverage(m->payload, &budget, &clock, &average) || average.size() != S) {
         node.Fail(Internal(WorkerName(index) + ": malformed average from the master"));
         return;
       }
+      t = std::max(t, clock);  // the step size follows the run's progress, not only mine
       break;
     }
     std::span<double> mut = w.Mutable();
@@ -190,6 +195,7 @@ class Master {
         worker_exchanges_(static_cast<size_t>(W_), 0),
         last_heard_(static_cast<size_t>(W_), node.Now()),
         silent_(static_cast<size_t>(W_), 0),
+        ever_silent_(static_cast<size_t>(W_), 0),
         dropped_(static_cast<size_t>(W_), 0),
         ever_dropped_(static_cast<size_t>(W_), 0) {
     Rng init = setup.init_rng;
@@ -198,6 +204,8 @@ class Master {
     for (auto& l : last_) l = xbar_;
     const double n = static_cast<double>(setup.train->rows());
     for (int i = 0; i < W_; ++i) pi_[i] = static_cast<double>(setup.shards.at(static_cast<size_t>(i))->rows()) / n;
+    live_weight_ = 0;
+    for (double p : pi_) live_weight_ += p;
   }
 
   void Run() {
@@ -245,7 +253,7 @@ class Master {
 
   void Reply(int i) {
     const double budget = std::max(1.0, (total_rows_ - rows_done_) * pi_[i]);
-    Bytes b = EncodeAverage(budget, xbar_);
+    Bytes b = EncodeAverage(budget, updates_ / W_, xbar_);
     exchange_bytes_ += static_cast<int64_t>(b.size());
     node_.Send(i + 1, kAverage, std::move(b));
   }
@@ -272,13 +280,21 @@ class Master {
         continue;
       }
       if (m->tag != kContribution || !is_worker(m->from)) continue;
+      const bool rejoins = silent_[m->from - 1];
       bool due = false;
       const int i = Take(*m, &due);
       if (i < 0) return;
       std::vector<double>& old = last_[i];
-      const double p = pi_[i];
-      for (size_t k = 0; k < S_; ++k) xbar_[k] += p * (c_.shared[k] - old[k]);
-      std::swap(old, c_.shared);
+      if (rejoins) {  // back in the average
+        std::swap(old, c_.shared);
+        Reaverage();
+        node_.Event({{"event", "rejoined"}, {"worker", i}, {"rank", i + 1},
+                     {"message", WorkerName(i) + " spoke again: back in the average"}});
+      } else {
+        const double p = pi_[i] / live_weight_;
+        for (size_t k = 0; k < S_; ++k) xbar_[k] += p * (c_.shared[k] - old[k]);
+        std::swap(old, c_.shared);
+      }
       if (o_.pex_check) CheckInvariant();
       node_.Tick(eval_.epochs());
       if (eval_.Done()) return;
@@ -289,17 +305,44 @@ class Master {
 
   void MarkSilent() {
     const double now = last_check_ = node_.Now();
+    bool changed = false;
     for (int i = 0; i < W_; ++i)
-      if (now - last_heard_[i] > o_.deadline) silent_[i] = 1;
+      if (!silent_[i] && now - last_heard_[i] > o_.deadline) {
+        silent_[i] = ever_silent_[i] = 1;
+        changed = true;
+        node_.Event({{"event", "silent"}, {"worker", i}, {"rank", i + 1},
+                     {"message", WorkerName(i) + " silent for more than " + Seconds(o_.deadline) +
+                                     " s: its contribution leaves the average; the others carry on"}});
+      }
+    if (changed) Reaverage();
   }
 
-  // xbar == sum_i pi_i last_i, recomputed from the stored contributions.
+  // xbar = sum over live workers of pi_i last_i / (their total weight): a silent worker's
+  // contribution leaves the average until it speaks again. Unchanged when every worker is
+  // silent (the run is about to fail).
+  void Reaverage() {
+    double live = 0;
+    for (int i = 0; i < W_; ++i)
+      if (!silent_[i]) live += pi_[i];
+    if (live <= 0) return;
+    live_weight_ = live;
+    std::fill(xbar_.begin(), xbar_.end(), 0.0);
+    for (int i = 0; i < W_; ++i) {
+      if (silent_[i]) continue;
+      const double p = pi_[i] / live;
+      for (size_t k = 0; k < S_; ++k) xbar_[k] += p * last_[i][k];
+    }
+  }
+
+  // xbar == sum over live i of pi_i last_i / (live weight), recomputed from the stored
+  // contributions.
   void CheckInvariant() {
     ++invariant_checks_;
     double diff = 0, scale = 1;
     for (size_t k = 0; k < S_; ++k) {
       double r = 0;
-      for (int i = 0; i < W_; ++i) r += pi_[i] * last_[i][k];
+      for (int i = 0; i < W_; ++i)
+        if (!silent_[i]) r += pi_[i] / live_weight_ * last_[i][k];
       diff = std::max(diff, std::abs(r - xbar_[k]));
       scale = std::max(scale, std::abs(r));
     }
@@ -334,7 +377,13 @@ class Master {
               return;
             }
             for (int i = 0; i < W_; ++i)
-              if (!dropped_[i] && !have[i]) dropped_[i] = ever_dropped_[i] = 1;
+              if (!dropped_[i] && !have[i]) {
+                dropped_[i] = ever_dropped_[i] = 1;
+                node_.Event({{"event", "dropped"}, {"worker", i}, {"rank", i + 1},
+                             {"message", WorkerName(i) + " missed round " + std::to_string(rounds_) +
+                                             " by " + Seconds(o_.deadline) +
+                                             " s: dropped from the rounds; the others carry on"}});
+              }
           }
           continue;
         }
@@ -382,6 +431,10 @@ class Master {
       for (int i = 0; i < W_; ++i)
         if (silent_[i]) list.push_back(i);
       e["silent_workers"] = list;
+      list.clear();
+      for (int i = 0; i < W_; ++i)
+        if (ever_silent_[i]) list.push_back(i);
+      e["ever_silent_workers"] = list;
       e["invariant_checks"] = invariant_checks_;
       e["invariant_violations"] = invariant_violations_;
     }
@@ -418,9 +471,10 @@ class Master {
   int64_t invariant_checks_ = 0, invariant_violations_ = 0;
   bool failed_ = false;
   double last_check_ = 0;
+  double live_weight_ = 1;  // sum of pi_i over the workers not silent
   std::vector<int64_t> worker_exchanges_;
   std::vector<double> last_heard_;
-  std::vector<char> silent_, dropped_, ever_dropped_;
+  std::vector<char> silent_, ever_silent_, dropped_, ever_dropped_;
 };
 
 }  // namespace

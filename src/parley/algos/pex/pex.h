@@ -11,8 +11,9 @@
 // (its local part, MF user factors, stays).
 //
 // pex master: keeps last[i] (the latest contribution of every worker, x_0 at first) and
-// xbar = sum_i pi_i last[i], pi_i = rows of shard i / rows of the training set. On each
-// contribution: xbar += pi_i (x_i - last[i]); last[i] = x_i; reply xbar to worker i at once.
+// xbar = sum_i pi_i last[i], pi_i = rows of shard i / rows of the training set (over the live
+// workers, see Liveness). On each contribution: xbar += pi_i (x_i - last[i]); last[i] = x_i;
+// reply xbar to worker i at once.
 // It never waits for all. With AlgorithmOptions::pex_check it recomputes sum_i pi_i last[i]
 // after every exchange and counts the exchanges where it differs from xbar by more than
 // 1e-12 relative (max norm): "invariant_violations" in the metrics.
@@ -34,10 +35,22 @@
 // The master keeps an assembled local part (x_0 elsewhere). Those bytes are counted apart
 // ("local_bytes"); for LR/SVM (SharedSize() == NumParams()) there are none.
 //
-// Liveness: a worker silent for --deadline is listed in "silent_workers" (pex; its last
-// contribution stays in the average, as in the paper) or dropped (pex-sync); when every
-// worker is silent the run fails with DeadlineExceeded naming them. A worker whose master is
-// silent for 2 x --deadline fails naming the master.
+// Step sizes: each reply carries the run's schedule clock, the SGD steps of all workers
+// divided by the number of workers, and a worker's schedule time becomes max(its own steps,
+// clock). A worker that was slow or starved therefore resumes with the step size of the run's
+// progress, not the large early one of its own few steps (which, with weight pi_i in the
+// average, kept a starved worker's noisy iterates from settling). One worker: the clock is its
+// own count.
+//
+// Liveness: a worker silent for --deadline is listed in "silent_workers" and its last
+// contribution leaves the average (pex: xbar becomes the average over the live workers, their
+// pi renormalised; should it speak again it rejoins, back in the average), or it is dropped
+// from the rounds (pex-sync). Each of these writes an event line (silent, rejoined, dropped)
+// to the metrics log and the summary. This departs from the paper, whose master keeps every
+// last contribution forever: a dead worker's x_0 (or old iterate) would pull the others back
+// towards it with weight pi_i for the rest of the run. When every worker is silent the run
+// fails with DeadlineExceeded naming them. A worker whose master is silent for 2 x --deadline
+// fails naming the master.
 #pragma once
 
 #include "parley/algos/algorithm.h"
