@@ -3,7 +3,8 @@
 # already present are not touched, and apt is not called at all when nothing is missing.
 #
 #   scripts/install-deps.sh [build] [data] [bench] [all]    (default: build)
-#     build  compiler, CMake, Ninja, Eigen, CLI11, nlohmann-json, toml++, zlib, GoogleTest, Benchmark
+#     build  compiler, CMake, Ninja, Eigen, CLI11, nlohmann-json, toml++, zlib, GoogleTest, Benchmark,
+#            OpenMPI (--transport mpi and its tests)
 #     data   Fashion-MNIST (dataset-fashion-mnist) and R to export MovieLens (see scripts/get-data.sh)
 #     bench  the peers of bench/: scikit-learn, liblinear, numpy, matplotlib, gnuplot
 set -euo pipefail
@@ -13,7 +14,8 @@ groups=("$@")
 
 build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev libcli11-dev
             libtomlplusplus-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
-            python3-matplotlib)  # parley plot / compare draw with matplotlib
+            python3-matplotlib   # parley plot / compare draw with matplotlib
+            libopenmpi-dev openmpi-bin)  # --transport mpi (src/parley/comm/mpi), mpirun for its tests
 data_pkgs=(dataset-fashion-mnist r-base-core)
 bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time)
 

@@ -4,6 +4,7 @@
 #include "parley/cli/commands.h"
 #include "parley/kron/kron_file.h"
 #include "parley/kron/kron_run.h"
+#include "parley/runtime/ranks.h"
 #include "parley/runtime/runner.h"
 
 namespace parley {
@@ -58,7 +59,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--blocks", o.algo.blocks, "asgd: split the parameters in this many equal blocks for messages")->group(algo);
   t->add_option("--msg-blocks", o.algo.msg_blocks, "asgd: blocks per message, round robin (0: all)")->group(algo);
   t->add_option("--balance", o.algo.balance, "asgd: communication load balancing from the in-flight sends: off | interval | size | both")->group(algo);
-  t->add_option("--transport", o.transport, "inproc (every role a thread of this process)")->group(algo);
+  t->add_option("--transport", o.transport, "inproc (every role a thread of this process) | mpi (one role per MPI rank: mpirun -np RANKS parley train --transport mpi ...; RANKS = 1 for sequential, servers + workers for sync/async, 1 + workers for pex/pex-sync, workers for asgd/simu/lloyd; rank 0 prints and writes the outputs)")->group(algo);
   t->add_option("--seed", o.seed, "Run seed: data split, shards, initialisation, batch order")->group(algo);
 
   auto opt = "Optimisation";
@@ -132,16 +133,24 @@ int RunTrainCommand(TrainCommand& c) {
     return 2;
   }
   // Kronecker points files and --kron go to src/parley/kron (ALGORITHMS.md D).
+  if (c.o.transport == "mpi" && (c.kron.kron || IsKronFile(c.o.train_path))) {
+    std::fprintf(stderr, "error: --kron and Kronecker points files train in one process; use --transport inproc\n");
+    return 2;
+  }
+  // Under mpirun only rank 0 speaks: the other ranks print nothing (their own errors before the
+  // run starts are printed by the runtime, naming the rank).
+  const bool silent = c.o.transport == "mpi" && LaunchedRank() > 0;
+  if (silent) c.o.quiet = true;
   StatusOr<nlohmann::json> summary =
       c.kron.kron || IsKronFile(c.o.train_path) ? TrainKron(c.o, c.kron) : Train(c.o);
   if (!summary.ok()) {
-    std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
+    if (!silent) std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
     return summary.status().code() == StatusCode::kInvalidArgument ||
                    summary.status().code() == StatusCode::kNotFound
                ? 2
                : 1;
   }
-  if (!c.o.quiet) {
+  if (!c.o.quiet && summary->contains("model")) {
     const auto& s = *summary;
     std::printf("done: %s/%s, %.2f epochs in %.2fs (training %.2fs)\n", s["model"].get<std::string>().c_str(),
                 s["algo"].get<std::string>().c_str(), s["epochs"].get<double>(),

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "parley/comm/inproc/inproc_transport.h"
@@ -16,6 +17,11 @@
 #include "parley/data/read.h"
 #include "parley/data/split.h"
 #include "parley/runtime/model_file.h"
+#include "parley/runtime/ranks.h"
+#if PARLEY_HAVE_MPI
+#include "parley/comm/mpi/mpi_session.h"
+#include "parley/comm/mpi/mpi_transport.h"
+#endif
 
 namespace parley {
 namespace {
@@ -68,10 +74,35 @@ Status LoadData(const RunOptions& o, Rng& rng, Dataset* train, Dataset* test) {
   return OkStatus();
 }
 
+#if PARLEY_HAVE_MPI
+// Control messages between the runtimes of the ranks of an MPI run (MpiTransport's control
+// channel). Payloads are JSON text.
+enum ControlTag : int {
+  kCtlFail = 1,      // rank r -> 0: {"code", "message"}: a role failed
+  kCtlEvent = 2,     // rank r -> 0: an event object for the metrics log
+  kCtlCounters = 3,  // rank r -> 0: {"messages", "bytes", "steps", "stragglers"}, every 250 ms
+  kCtlRoleDone = 4,  // rank r -> 0: its role has ended (counters as kCtlCounters)
+  kCtlStop = 10,     // 0 -> all: the stop rule is met
+  kCtlAbort = 11,    // 0 -> all: the run failed; end the roles now
+  kCtlEnd = 12,      // 0 -> all: every role has ended; shut down
+  kCtlClock = 13,    // 0 -> all, every 250 ms: {"eval_seconds", "stop"}; also rank 0's heartbeat
+};
+
+Bytes JsonBytes(const nlohmann::json& j) {
+  const std::string s = j.dump();
+  return Bytes(reinterpret_cast<const std::byte*>(s.data()), reinterpret_cast<const std::byte*>(s.data() + s.size()));
+}
+nlohmann::json BytesJson(const Bytes& b) {
+  return nlohmann::json::parse(std::string(reinterpret_cast<const char*>(b.data()), b.size()), nullptr, false);
+}
+#endif
+
 class Runner final : public RunContext {
  public:
-  Runner(const RunOptions& o, const Dataset& train, const Dataset& test, const Model& model)
-      : o_(o), test_(test), start_(SteadyClock::now()), eval_model_(model.Clone()) {
+  // mpi_rank: this process's rank in an MPI run (it hosts that role only), or -1: every role
+  // is a thread of this process.
+  Runner(const RunOptions& o, const Dataset& train, const Dataset& test, const Model& model, int mpi_rank = -1)
+      : o_(o), test_(test), me_(mpi_rank), start_(SteadyClock::now()), eval_model_(model.Clone()) {
     // Train metrics on a seeded sample.
     if (o.train_eval_rows == 0 || train.rows() <= o.train_eval_rows) {
       train_eval_ = &train;
@@ -84,11 +115,14 @@ class Runner final : public RunContext {
       train_sample_ = train.Subset(idx);
       train_eval_ = &train_sample_;
     }
-    tty_ = o.progress && !o.quiet && ::isatty(2);
+    tty_ = o.progress && !o.quiet && ::isatty(2) && me_ <= 0;
   }
 
+  // Whether this process writes the outputs (every in-process run; rank 0 of an MPI run).
+  bool reporting() const { return me_ <= 0; }
+
   Status Open() {
-    if (!o_.metrics_path.empty()) {
+    if (!o_.metrics_path.empty() && reporting()) {
       log_.open(o_.metrics_path, std::ios::trunc);
       if (!log_) return InvalidArgument("--metrics: cannot write " + o_.metrics_path);
     }
@@ -104,17 +138,29 @@ class Runner final : public RunContext {
     if (!emulator_) return seconds;
     const ComputeEmulator::Outcome out = emulator_->Step(rank, seconds, Now());
     if (out.killed) {
-      Event({{"event", "killed"}, {"worker", emulator_->worker_of(rank)}, {"rank", rank}});
+      Event(rank, {{"event", "killed"}, {"worker", emulator_->worker_of(rank)}, {"rank", rank}});
       throw NodeKilled{rank};
     }
     if (out.seconds > seconds) std::this_thread::sleep_for(Seconds(out.seconds - seconds));
     return out.seconds;
   }
 
+  void Event(int rank, nlohmann::json e) override {
+    e["by_rank"] = rank;
+#if PARLEY_HAVE_MPI
+    if (mpi_ && me_ != 0) {
+      e["time"] = Now();
+      mpi_->SendControl(0, kCtlEvent, JsonBytes(e));
+      return;
+    }
+#endif
+    Event(std::move(e));
+  }
+
   // An event line in the metrics log (and the summary): kills, silent workers.
   void Event(nlohmann::json e) {
     std::lock_guard<std::mutex> lock(report_mu_);
-    e["time"] = Now();
+    if (!e.contains("time")) e["time"] = Now();
     e["wall"] = Wall();
     if (log_.is_open()) {
       log_ << e.dump() << '\n';
@@ -135,12 +181,25 @@ class Runner final : public RunContext {
   }
 
   void Fail(int rank, Status status) override {
+#if PARLEY_HAVE_MPI
+    if (mpi_ && me_ != 0)
+      mpi_->SendControl(0, kCtlFail, JsonBytes({{"code", static_cast<int>(status.code())}, {"message", status.message()}}));
+#endif
+    bool first = false;
     {
       std::lock_guard<std::mutex> lock(fail_mu_);
-      if (failure_.ok()) failure_ = std::move(status);
+      if (failure_.ok()) {
+        failure_ = std::move(status);
+        first = true;
+      }
     }
     stop_.store(true, std::memory_order_release);
     if (transport_) transport_->Abort();
+#if PARLEY_HAVE_MPI
+    if (mpi_ && me_ == 0 && first)
+      for (int r = 1; r < mpi_->size(); ++r) mpi_->SendControl(r, kCtlAbort, {});
+#endif
+    (void)first;
   }
 
   void Tick(int rank, double epochs) override {
@@ -148,6 +207,11 @@ class Runner final : public RunContext {
   }
 
   void Report(int rank, const Progress& p, WeightsView w, bool final) override {
+    if (!reporting()) {
+      Fail(rank, Internal("rank " + std::to_string(rank) + " reported an evaluation point; under --transport mpi "
+                          "only rank 0 evaluates (the algorithm must report from rank 0)"));
+      return;
+    }
     std::lock_guard<std::mutex> lock(report_mu_);
     auto t0 = SteadyClock::now();
     const double time = Now();
@@ -195,25 +259,41 @@ class Runner final : public RunContext {
   }
 
   // Messages, bytes and steps of every node so far, and per-worker step counts.
+  // In an MPI run, the other ranks' counters are the latest they sent (every 250 ms and when
+  // their role ends).
   nlohmann::json Traffic() const {
     int64_t messages = 0, bytes = 0;
     std::vector<int64_t> steps;
+    std::vector<int64_t> stragglers;
+    if (emulator_ && o_.emulation.straggle_prob > 0) stragglers = emulator_->Stragglers();
+    std::lock_guard<std::mutex> lock(remote_mu_);
     for (size_t r = 0; r < nodes_.size(); ++r) {
-      const NodeCounters& c = nodes_[r]->counters();
-      messages += c.messages_sent.load(std::memory_order_relaxed);
-      bytes += c.bytes_sent.load(std::memory_order_relaxed);
+      RemoteCounters c;
+      if (nodes_[r]) {
+        c = LocalCounters(static_cast<int>(r));
+      } else if (r < remote_.size()) {
+        c = remote_[r];
+        if (r < worker_of_rank_.size() && worker_of_rank_[r] >= 0 &&
+            static_cast<size_t>(worker_of_rank_[r]) < stragglers.size())
+          stragglers[static_cast<size_t>(worker_of_rank_[r])] = c.stragglers;
+      }
+      messages += c.messages;
+      bytes += c.bytes;
       if (r < worker_of_rank_.size() && worker_of_rank_[r] >= 0) {
         if (steps.size() <= static_cast<size_t>(worker_of_rank_[r])) steps.resize(worker_of_rank_[r] + 1);
-        steps[worker_of_rank_[r]] = c.steps.load(std::memory_order_relaxed);
+        steps[worker_of_rank_[r]] = c.steps;
       }
     }
     nlohmann::json j = {{"messages", messages}, {"bytes", bytes}, {"worker_steps", steps}};
-    if (emulator_ && o_.emulation.straggle_prob > 0) j["stragglers"] = emulator_->Stragglers();
+    if (emulator_ && o_.emulation.straggle_prob > 0) j["stragglers"] = stragglers;
     return j;
   }
 
   // Runs the roles, one thread each, and waits for all of them.
   Status RunRoles(std::vector<Role>& roles) {
+#if PARLEY_HAVE_MPI
+    if (mpi_) return RunRoleMpi(roles);
+#endif
     InprocTransport inproc(static_cast<int>(roles.size()));
     std::unique_ptr<NetemTransport> netem;
     Transport* transport = &inproc;
@@ -272,6 +352,7 @@ class Runner final : public RunContext {
     s["algo"] = algo.Name();
     s["workers"] = o_.algo.workers;
     s["transport"] = o_.transport;
+    s["ranks"] = nodes_.size();
     s["seed"] = o_.seed;
     s["wall_seconds"] = Wall();
     s["train_seconds"] = Now();
@@ -301,6 +382,14 @@ class Runner final : public RunContext {
     return s;
   }
 
+#if PARLEY_HAVE_MPI
+  // Places this process's role on `mpi` (set before RunRoles).
+  void UseMpi(MpiTransport* mpi) { mpi_ = mpi; }
+  // Set when a rank did not end its role in time: the outputs may be written, then the job
+  // must be aborted (MPI cannot be finalised with a hung rank).
+  const std::string& abort_reason() const { return abort_reason_; }
+#endif
+
   bool has_final() const { return has_final_; }
   const std::vector<double>& final_params() const { return final_params_; }
 
@@ -323,6 +412,213 @@ class Runner final : public RunContext {
     std::fprintf(stderr, "\r\033[K");
   }
 
+  struct RemoteCounters {
+    int64_t messages = 0, bytes = 0, steps = 0, stragglers = 0;
+    bool done = false;
+  };
+  RemoteCounters LocalCounters(int r) const {
+    const NodeCounters& c = nodes_[static_cast<size_t>(r)]->counters();
+    RemoteCounters out;
+    out.messages = c.messages_sent.load(std::memory_order_relaxed);
+    out.bytes = c.bytes_sent.load(std::memory_order_relaxed);
+    out.steps = c.steps.load(std::memory_order_relaxed);
+    if (emulator_ && worker_of_rank_[static_cast<size_t>(r)] >= 0) {
+      std::vector<int64_t> st = emulator_->Stragglers();
+      const size_t w = static_cast<size_t>(worker_of_rank_[static_cast<size_t>(r)]);
+      if (w < st.size()) out.stragglers = st[w];
+    }
+    return out;
+  }
+
+#if PARLEY_HAVE_MPI
+  nlohmann::json CountersJson() const {
+    RemoteCounters c = LocalCounters(me_);
+    return {{"messages", c.messages}, {"bytes", c.bytes}, {"steps", c.steps}, {"stragglers", c.stragglers}};
+  }
+
+  std::string RankName(int r) const {
+    std::string role = r < static_cast<int>(role_names_.size()) ? role_names_[static_cast<size_t>(r)] : "role";
+    const int w = r < static_cast<int>(worker_of_rank_.size()) ? worker_of_rank_[static_cast<size_t>(r)] : -1;
+    return "rank " + std::to_string(r) + " (" + role + (w >= 0 ? " " + std::to_string(w) : "") + ")";
+  }
+
+  // Rank 0: a control message from another rank.
+  void OnControlAtRoot(const Message& m) {
+    nlohmann::json j = m.payload.empty() ? nlohmann::json::object() : BytesJson(m.payload);
+    if (j.is_discarded()) j = nlohmann::json::object();
+    switch (m.tag) {
+      case kCtlFail:
+        Fail(m.from, Status(static_cast<StatusCode>(j.value("code", static_cast<int>(StatusCode::kInternal))),
+                            j.value("message", RankName(m.from) + " failed")));
+        break;
+      case kCtlEvent:
+        Event(std::move(j));
+        break;
+      case kCtlCounters:
+      case kCtlRoleDone: {
+        std::lock_guard<std::mutex> lock(remote_mu_);
+        RemoteCounters& c = remote_[static_cast<size_t>(m.from)];
+        c.messages = j.value("messages", c.messages);
+        c.bytes = j.value("bytes", c.bytes);
+        c.steps = j.value("steps", c.steps);
+        c.stragglers = j.value("stragglers", c.stragglers);
+        if (m.tag == kCtlRoleDone) c.done = true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // Runs this process's role (rank me_ of the MPI run) and the control loop that ties the
+  // ranks' runtimes together: failures and events flow to rank 0, stop/abort/end from it.
+  // Rank 0 waits for every role to end; a rank that does not end within --deadline + 5 s after
+  // rank 0's own role ended is named in abort_reason(). The other ranks end the job themselves
+  // when rank 0 falls silent for --deadline + 5 s.
+  Status RunRoleMpi(std::vector<Role>& roles) {
+    const int n = static_cast<int>(roles.size());
+    std::unique_ptr<NetemTransport> netem;
+    Transport* transport = mpi_;
+    if (o_.emulation.network.active()) {
+      netem = std::make_unique<NetemTransport>(*mpi_, o_.emulation.network, Rng(o_.seed).Fork("network")());
+      transport = netem.get();
+    }
+    transport_ = transport;
+    for (const Role& r : roles) {
+      worker_of_rank_.push_back(r.worker);
+      role_names_.push_back(r.name);
+    }
+    if (o_.emulation.compute_active()) {
+      for (const KillRule& k : o_.emulation.kills)
+        if (std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
+          return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
+                                 std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
+      emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
+    }
+    Rng run_rng(o_.seed);
+    nodes_.resize(static_cast<size_t>(n));
+    remote_.assign(static_cast<size_t>(n), RemoteCounters{});
+    nodes_[static_cast<size_t>(me_)] = std::make_unique<Node>(me_, roles[static_cast<size_t>(me_)].name, *transport,
+                                                               *this, run_rng.Fork("node").Fork(me_));
+    start_ = mpi_->start_time();
+    if (log_.is_open()) {
+      nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
+                              {"ranks", n}, {"seed", o_.seed}, {"transport", "mpi"}};
+      if (o_.emulation.compute_active() || o_.emulation.network.active())
+        start["emulation"] = o_.emulation.ToJson();
+      log_ << start.dump() << '\n';
+    }
+    std::atomic<bool> done{false};
+    std::thread bar;
+    if (tty_) bar = std::thread([&] { ProgressBar(done); });
+    std::atomic<bool> role_done{false};
+    std::thread role([&] {
+      try {
+        roles[static_cast<size_t>(me_)].run(*nodes_[static_cast<size_t>(me_)]);
+      } catch (const NodeKilled&) {
+        // The emulated machine died: the role is gone, the process stays to end the job cleanly.
+      }
+      role_done.store(true, std::memory_order_release);
+    });
+
+    const auto period = std::chrono::milliseconds(250);
+    const auto grace = Seconds(o_.algo.deadline + 5);
+    auto next_tick = SteadyClock::now();
+    auto last_from_root = SteadyClock::now();
+    SteadyClock::time_point own_done_at{};
+    bool sent_stop = false, sent_done = false, ended = false;
+    while (!ended) {
+      std::optional<Message> m = mpi_->ReceiveControl(SteadyClock::now() + std::chrono::milliseconds(50));
+      const auto now = SteadyClock::now();
+      if (me_ == 0) {
+        if (m) OnControlAtRoot(*m);
+        if (!sent_stop && stop_.load(std::memory_order_acquire)) {
+          sent_stop = true;
+          for (int r = 1; r < n; ++r) mpi_->SendControl(r, kCtlStop, {});
+        }
+        if (now >= next_tick) {
+          next_tick = now + period;
+          Bytes clock = JsonBytes({{"eval_seconds", eval_seconds_.load()}});
+          for (int r = 1; r < n; ++r) mpi_->SendControl(r, kCtlClock, clock);
+        }
+        if (role_done.load(std::memory_order_acquire)) {
+          if (own_done_at == SteadyClock::time_point{}) own_done_at = now;
+          std::vector<int> missing;
+          {
+            std::lock_guard<std::mutex> lock(remote_mu_);
+            for (int r = 1; r < n; ++r)
+              if (!remote_[static_cast<size_t>(r)].done) missing.push_back(r);
+          }
+          if (missing.empty()) {
+            ended = true;
+          } else if (now - own_done_at > grace) {
+            std::string names;
+            for (int r : missing) names += (names.empty() ? "" : ", ") + RankName(r);
+            std::ostringstream secs;
+            secs << grace.count();
+            abort_reason_ = names + (missing.size() == 1 ? " did not" : " did not") + " end within " + secs.str() +
+                            " s after the run ended (hung, stopped or unreachable); ending the job";
+            ended = true;
+          }
+        }
+      } else {
+        if (m) {
+          if (m->from == 0) last_from_root = now;
+          switch (m->tag) {
+            case kCtlStop:
+              stop_.store(true, std::memory_order_release);
+              break;
+            case kCtlAbort:
+              stop_.store(true, std::memory_order_release);
+              transport->Abort();
+              break;
+            case kCtlClock: {
+              nlohmann::json j = BytesJson(m->payload);
+              if (j.is_object()) eval_seconds_.store(j.value("eval_seconds", 0.0));
+              break;
+            }
+            case kCtlEnd:
+              ended = true;
+              break;
+            default:
+              break;
+          }
+        }
+        if (!sent_done && role_done.load(std::memory_order_acquire)) {
+          sent_done = true;
+          mpi_->SendControl(0, kCtlRoleDone, JsonBytes(CountersJson()));
+        } else if (now >= next_tick && !sent_done) {
+          next_tick = now + period;
+          mpi_->SendControl(0, kCtlCounters, JsonBytes(CountersJson()));
+        }
+        if (!ended && now - last_from_root > grace) {
+          std::ostringstream secs;
+          secs << grace.count();
+          std::fprintf(stderr, "error: %s: rank 0 (%s) has not been heard from for %s s (dead, stopped or unreachable); ending the job\n",
+                       RankName(me_).c_str(), role_names_[0].c_str(), secs.str().c_str());
+          MpiSession::AbortJob(1);
+        }
+      }
+    }
+    if (me_ == 0 && abort_reason_.empty())
+      for (int r = 1; r < n; ++r) mpi_->SendControl(r, kCtlEnd, {});
+    if (abort_reason_.empty()) {
+      role.join();
+    } else {
+      role.detach();  // hung elsewhere: the job is aborted once the outputs are written
+    }
+    if (netem) netem->Abort();
+    done.store(true);
+    {
+      std::lock_guard<std::mutex> lock(bar_mu_);
+      bar_cv_.notify_all();
+    }
+    if (bar.joinable()) bar.join();
+    std::lock_guard<std::mutex> lock(fail_mu_);
+    return failure_;
+  }
+#endif
+
   struct Last {
     Progress progress;
     MetricSet train, test;
@@ -332,9 +628,10 @@ class Runner final : public RunContext {
   // Constant after construction.
   const RunOptions& o_;
   const Dataset& test_;
+  const int me_;  // this process's MPI rank, or -1 (in-process: every rank)
   const Dataset* train_eval_ = nullptr;
   Dataset train_sample_;
-  const SteadyClock::time_point start_;
+  SteadyClock::time_point start_;  // set before the roles start
   bool tty_ = false;
 
   std::atomic<bool> stop_{false};
@@ -358,73 +655,178 @@ class Runner final : public RunContext {
 
   std::unique_ptr<ComputeEmulator> emulator_;  // set before the roles start
   std::vector<int> worker_of_rank_;
-  std::vector<std::unique_ptr<Node>> nodes_;   // set before the roles start
+  std::vector<std::unique_ptr<Node>> nodes_;   // set before the roles start; MPI: own rank only
+  std::vector<std::string> role_names_;
+
+  mutable std::mutex remote_mu_;
+  std::vector<RemoteCounters> remote_;  // GUARDED_BY(remote_mu_): MPI, rank 0: the other ranks'
+#if PARLEY_HAVE_MPI
+  MpiTransport* mpi_ = nullptr;
+  std::string abort_reason_;
+#endif
 
   std::mutex print_mu_;
   std::mutex bar_mu_;
   std::condition_variable bar_cv_;
 };
 
-}  // namespace
-
-StatusOr<nlohmann::json> Train(const RunOptions& o) {
-  if (o.train_path.empty()) return InvalidArgument("--data is required: the training data file");
-  if (o.transport != "inproc")
-    return InvalidArgument("--transport must be inproc (mpi is not built yet); got '" + o.transport +
-                           "'");
-  if (o.time_limit < 0) return InvalidArgument("--time-limit must be >= 0");
-  Rng rng(o.seed);
+// Everything a run is built from, in one place so that its addresses stay fixed (the setup
+// points into it).
+struct Prepared {
   Dataset train, test;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Algorithm> algo;
+  AlgorithmSetup setup;
+  std::vector<Dataset> shards;
+  std::unique_ptr<Runner> runner;
+  std::vector<Role> roles;
+};
+
+// Loads the data, builds the model, the algorithm, its roles and the runner (metrics log open).
+// mpi_rank: as Runner.
+StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
+  auto p = std::make_unique<Prepared>();
+  Rng rng(o.seed);
+  Dataset& train = p->train;
+  Dataset& test = p->test;
   PARLEY_RETURN_IF_ERROR(LoadData(o, rng, &train, &test));
   if (train.rows() == 0) return InvalidArgument("--data " + o.train_path + " has no rows");
 
-  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, MakeModel(o.model, train));
+  PARLEY_ASSIGN_OR_RETURN(p->model, MakeModel(o.model, train));
+  Model& model = *p->model;
   if (test.rows() > 0) {
-    Status s = model->CheckData(test);
+    Status s = model.CheckData(test);
     if (!s.ok()) return InvalidArgument("test data: " + s.message());
   }
-  PARLEY_RETURN_IF_ERROR(ValidateTrainOptions(o.train, *model));
-  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<Algorithm> algo, MakeAlgorithm(o.algo));
+  PARLEY_RETURN_IF_ERROR(ValidateTrainOptions(o.train, model));
+  PARLEY_ASSIGN_OR_RETURN(p->algo, MakeAlgorithm(o.algo));
   if (!o.target_metric.empty()) {
     if (test.rows() == 0)
       return InvalidArgument("--target needs test data (--test or --test-fraction)");
   }
 
-  AlgorithmSetup setup;
-  setup.prototype = model.get();
+  AlgorithmSetup& setup = p->setup;
+  setup.prototype = p->model.get();
   setup.train = &train;
   setup.train_options = o.train;
   setup.init_rng = rng.Fork("init");
-  std::vector<Dataset> shards;
-  if (algo->NumShards() == 1) {
+  if (p->algo->NumShards() == 1) {
     setup.shards = {&train};
   } else {
     Rng shard_rng = rng.Fork("shard");
-    shards = train.kind == Dataset::Kind::kRatings && model->SharedSize() < model->NumParams()
-                 ? ShardByUser(train, algo->NumShards(), shard_rng)
-                 : Shard(train, algo->NumShards(), shard_rng);
-    for (const Dataset& s : shards) setup.shards.push_back(&s);
+    p->shards = train.kind == Dataset::Kind::kRatings && model.SharedSize() < model.NumParams()
+                    ? ShardByUser(train, p->algo->NumShards(), shard_rng)
+                    : Shard(train, p->algo->NumShards(), shard_rng);
+    for (const Dataset& s : p->shards) setup.shards.push_back(&s);
   }
 
   // Initialise the prototype once, with the roles' own init stream: models with state drawn
   // at Init (the two-layer network's output signs) then carry it into the evaluation copy and
   // the model file, identical to what every role's clone draws.
   {
-    std::vector<double> scratch(model->NumParams());
+    std::vector<double> scratch(model.NumParams());
     Rng init = setup.init_rng;
-    model->Init(scratch, train, init);
+    model.Init(scratch, train, init);
   }
-  Runner runner(o, train, test, *model);
-  PARLEY_RETURN_IF_ERROR(runner.Open());
-  std::vector<Role> roles = algo->Roles(setup);
-  PARLEY_RETURN_IF_ERROR(runner.RunRoles(roles));
-  if (!runner.has_final()) return Internal("the run ended without final parameters");
+  p->runner = std::make_unique<Runner>(o, train, test, model, mpi_rank);
+  PARLEY_RETURN_IF_ERROR(p->runner->Open());
+  p->roles = p->algo->Roles(setup);
+  return p;
+}
 
-  nlohmann::json summary = runner.Summary(*algo, *model);
-  if (!o.model_out.empty()) PARLEY_RETURN_IF_ERROR(SaveModel(o.model_out, *model, runner.final_params()));
+// The end of a run on the reporting process: the summary, the model file.
+StatusOr<nlohmann::json> Finish(const RunOptions& o, Prepared& p) {
+  if (!p.runner->has_final()) return Internal("the run ended without final parameters");
+  nlohmann::json summary = p.runner->Summary(*p.algo, *p.model);
+  if (!o.model_out.empty()) PARLEY_RETURN_IF_ERROR(SaveModel(o.model_out, *p.model, p.runner->final_params()));
   if (!o.summary_path.empty())
     PARLEY_RETURN_IF_ERROR(WriteFileAtomic(o.summary_path, summary.dump(2) + "\n"));
   return summary;
+}
+
+#if PARLEY_HAVE_MPI
+// One rank of an MPI run (mpirun -np N parley train --transport mpi ...): every rank parses the
+// same flags and builds the same roles; this process runs role[rank]. Rank 0 evaluates and
+// writes the outputs; the other ranks return {"rank": r} and print nothing.
+StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<MpiSession> session, MpiSession::Start());
+  const int me = session->rank();
+  // Same flags on every rank: these checks agree everywhere, so every rank returns (and
+  // finalises) on its own.
+  PARLEY_RETURN_IF_ERROR(MakeAlgorithm(o.algo).status());
+  const RankLayout need = RanksNeeded(o.algo);
+  if (need.ranks != session->size()) {
+    std::string what = o.algo.name;
+    if (o.algo.name != "sequential") what += " with --workers " + std::to_string(o.algo.workers);
+    if (o.algo.servers != 1) what += " --servers " + std::to_string(o.algo.servers);
+    return InvalidArgument(what + " needs " + std::to_string(need.ranks) + " rank" + (need.ranks == 1 ? "" : "s") +
+                           " (" + need.description + "); mpirun started " + std::to_string(session->size()) +
+                           ": run mpirun -np " + std::to_string(need.ranks) + " parley train --transport mpi ...");
+  }
+  // What may differ between ranks (a file missing on one host) is agreed on before the run.
+  StatusOr<std::unique_ptr<Prepared>> prepared = Prepare(o, me);
+  const std::vector<int> bad = session->NotOk(prepared.ok());
+  if (!bad.empty()) {
+    const bool root_bad = bad.front() == 0;
+    if (!prepared.ok()) {
+      if (me != 0 && !root_bad)  // rank 0 cannot print this one: its rank says it here
+        std::fprintf(stderr, "error: rank %d (%s): %s\n", me, session->host().c_str(),
+                     prepared.status().message().c_str());
+      return prepared.status();
+    }
+    std::string ranks;
+    for (int r : bad) ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
+    return Unavailable("rank " + ranks + " could not start the run (its error is above)");
+  }
+  Prepared& p = **prepared;
+  if (static_cast<int>(p.roles.size()) != session->size())
+    return Internal(o.algo.name + " built " + std::to_string(p.roles.size()) + " roles, expected " +
+                    std::to_string(need.ranks));
+  // ASGD's one-sided slots: room for a whole state message (see algos/asgd/peers.cc).
+  const size_t slot_capacity =
+      o.algo.name == "asgd"
+          ? p.model->NumParams() * sizeof(double) + 16 * static_cast<size_t>(o.algo.blocks + 1) + 64
+          : 0;
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<MpiTransport> mpi, MpiTransport::Create(slot_capacity));
+  p.runner->UseMpi(mpi.get());
+  Status run = p.runner->RunRoles(p.roles);
+  if (!p.runner->abort_reason().empty()) {
+    // A rank is hung: write what there is, then end the job (it cannot be finalised).
+    if (run.ok()) (void)Finish(o, p);
+    if (!run.ok()) std::fprintf(stderr, "error: %s\n", run.message().c_str());
+    std::fprintf(stderr, "error: %s\n", p.runner->abort_reason().c_str());
+    MpiSession::AbortJob(1);
+  }
+  Status down = mpi->Shutdown(Seconds(o.algo.deadline + 10));
+  if (!down.ok()) {
+    std::fprintf(stderr, "error: rank %d: %s; ending the job\n", me, down.message().c_str());
+    MpiSession::AbortJob(1);
+  }
+  if (!run.ok()) return run;
+  if (me != 0) return nlohmann::json{{"rank", me}};
+  return Finish(o, p);
+}
+#endif
+
+}  // namespace
+
+StatusOr<nlohmann::json> Train(const RunOptions& o) {
+  if (o.train_path.empty()) return InvalidArgument("--data is required: the training data file");
+  if (o.transport != "inproc" && o.transport != "mpi")
+    return InvalidArgument("--transport must be inproc (every role a thread of this process) or mpi (one role per "
+                           "MPI rank, under mpirun); got '" + o.transport + "'");
+  if (o.time_limit < 0) return InvalidArgument("--time-limit must be >= 0");
+  if (o.transport == "mpi") {
+#if PARLEY_HAVE_MPI
+    return TrainMpi(o);
+#else
+    return InvalidArgument("--transport mpi: this parley was built without MPI (configure with -DPARLEY_MPI=ON "
+                           "after scripts/install-deps.sh)");
+#endif
+  }
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<Prepared> p, Prepare(o, -1));
+  PARLEY_RETURN_IF_ERROR(p->runner->RunRoles(p->roles));
+  return Finish(o, *p);
 }
 
 }  // namespace parley

@@ -1,0 +1,132 @@
+// The MPI transport: this process hosts exactly one rank of the run (MPI_COMM_WORLD rank r runs
+// role r). Point-to-point messages (server, master, worker traffic) are MPI messages; one-sided
+// slots (ASGD) live in an RMA window (MPI_Win_allocate: MPI_Win_create fails over OpenMPI's
+// TCP transport) written with passive-target MPI_Put.
+//
+// One progress thread makes every MPI call, so roles never block inside MPI and MPI never needs
+// more than MPI_THREAD_SERIALIZED:
+//  - Send queues the message and returns; the progress thread posts MPI_Isend (a payload of any
+//    size is one message) and sets the SendDone flag when it completes.
+//  - The progress thread receives every incoming message (MPI_Improbe + MPI_Imrecv) as soon as
+//    it arrives, whatever the role is doing, so no pair of ranks can deadlock on full buffers or
+//    on a rendezvous; messages are handed to Receive in the order they were matched (MPI's
+//    per-pair FIFO order is kept).
+//  - Put(from = me, to, state): MPI_Win_lock(EXCLUSIVE, to) + MPI_Put of {sequence, length,
+//    bytes} into to's slot for me + MPI_Win_unlock, done by the progress thread (the caller
+//    returns at once; SendDone turns true when the unlock completes, i.e. the bytes are in the
+//    target's memory).
+//  - ReadFreshSlots locks this rank's own window, copies every slot whose sequence number
+//    changed since the last read, and unlocks. Overwrites are counted by the reader: a slot
+//    whose sequence jumped by k > 1 since the last read lost k - 1 writes that were never read
+//    (the same count as the in-process transport's "replaced an unread state").
+//  - A control channel (tags >= kControlTagBase, SendControl/ReceiveControl) carries the
+//    runtime's own messages (stop, failure, counters, end of run) beside the roles' messages;
+//    Abort() does not close it.
+// When idle the progress thread backs off (yield, then sleeps of up to 1 ms), so that ranks
+// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS-mpi.md for the
+// latency this costs.
+//
+// Thread-safety: as Transport. Create and Shutdown are collective (every rank calls them) and
+// are called by the thread that owns the MpiSession.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "parley/comm/transport.h"
+#include "parley/core/status.h"
+
+namespace parley {
+
+class MpiTransport final : public Transport {
+ public:
+  // Tags of role messages must be in [0, kControlTagBase); control tags are
+  // kControlTagBase + [0, 1000).
+  static constexpr int kControlTagBase = 16384;
+
+  // Collective over MPI_COMM_WORLD (REQUIRES: an MpiSession). Allocates the slot window with
+  // `slot_capacity` bytes per (source, target) pair (0: no window; Put is then an error),
+  // starts the progress thread and ends with a barrier, so that start_time() is (nearly) the
+  // same instant on every rank.
+  static StatusOr<std::unique_ptr<MpiTransport>> Create(size_t slot_capacity);
+  // REQUIRES: Shutdown() has returned (or the job is being aborted).
+  ~MpiTransport() override;
+
+  int size() const override { return size_; }
+  int rank() const { return rank_; }
+  SteadyClock::time_point start_time() const { return start_; }
+
+  // REQUIRES (all four): from == rank() / me == rank().
+  void Send(int from, int to, int tag, Bytes payload, SendDone done) override;
+  std::optional<Message> Receive(int me, SteadyClock::time_point deadline) override;
+  void Put(int from, int to, Bytes state, SendDone done) override;
+  int ReadFreshSlots(int me, const std::function<void(int, std::span<const std::byte>)>& f) override;
+  int64_t SlotOverwrites(int me) const override;
+  // Closes this rank's Receive (role messages) only; the control channel stays open.
+  void Abort() override;
+
+  // Runtime control messages: tag in [0, 1000).
+  void SendControl(int to, int tag, Bytes payload);
+  std::optional<Message> ReceiveControl(SteadyClock::time_point deadline);  // tag without the base
+
+  // Collective: waits until every rank's queued sends and puts have completed (receiving, and
+  // dropping, whatever still arrives), frees the window and stops the progress thread.
+  // Returns DeadlineExceeded when that does not happen within `timeout` (a rank is gone or
+  // hung); the caller must then abort the job (MpiSession::AbortJob).
+  Status Shutdown(std::chrono::duration<double> timeout);
+
+  // Messages and bytes received by the progress thread so far (role and control).
+  int64_t bytes_received() const { return bytes_received_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Impl;  // MPI handles and the progress thread's own state
+  struct Op {
+    enum Kind { kSend, kPut, kRead } kind;
+    int to = 0;
+    int tag = 0;
+    Bytes payload;
+    SendDone done;
+    std::promise<std::vector<std::pair<int, Bytes>>>* read = nullptr;
+  };
+
+  MpiTransport(int rank, int size, size_t slot_capacity);
+  void Progress();           // the progress thread's loop
+  void Deliver(Message m);   // to the role queue or the control queue
+
+  // Constant after construction.
+  const int rank_;
+  const int size_;
+  const size_t slot_capacity_;
+  SteadyClock::time_point start_;
+  std::unique_ptr<Impl> impl_;  // touched only by the progress thread (and Create/Shutdown)
+
+  // Outgoing operations, handed from the roles and the runtime to the progress thread.
+  std::mutex out_mu_;
+  std::condition_variable out_cv_;
+  std::deque<Op> out_;                 // GUARDED_BY(out_mu_)
+  bool shutdown_requested_ = false;    // GUARDED_BY(out_mu_)
+  bool hard_stop_ = false;             // GUARDED_BY(out_mu_): leave without the collective end
+
+  // Incoming messages.
+  std::mutex in_mu_;
+  std::condition_variable in_cv_;
+  std::deque<Message> inbox_;          // GUARDED_BY(in_mu_): role messages
+  std::deque<Message> control_;        // GUARDED_BY(in_mu_): control messages
+  std::atomic<bool> aborted_{false};
+
+  std::atomic<int64_t> overwrites_{0};
+  std::atomic<int64_t> bytes_received_{0};
+  std::mutex shutdown_mu_;
+  std::condition_variable shutdown_cv_;
+  int shutdown_state_ = 0;             // GUARDED_BY(shutdown_mu_): 0 running, 1 done
+  std::thread progress_;
+};
+
+}  // namespace parley

@@ -1,0 +1,24 @@
+// How many ranks (roles) an algorithm needs, and how to say it: the MPI runtime checks
+// mpirun's process count against it before loading any data.
+#pragma once
+
+#include <string>
+
+#include "parley/algos/algorithm.h"
+
+namespace parley {
+
+struct RankLayout {
+  int ranks = 1;
+  std::string description;  // "1 master + 3 workers"
+};
+
+// REQUIRES: options accepted by MakeAlgorithm.
+RankLayout RanksNeeded(const AlgorithmOptions& options);
+
+// This process's rank as the launcher (mpirun/mpiexec of OpenMPI or MPICH, or srun with PMIx)
+// announced it in the environment, or -1 when it was not launched that way. Usable before
+// MPI is initialised: the command line prints errors on rank 0 only.
+int LaunchedRank();
+
+}  // namespace parley

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""MPI tests of `parley train --transport mpi`, run by CTest (CMakeLists.txt, one test per case).
+
+Each case launches `mpiexec -n N --oversubscribe parley train --transport mpi ...` on small
+generated data, over the default path (shared memory) or `--mca btl tcp,self`, and checks it
+against the same run in one process (`--transport inproc`): equal summaries where the algorithm
+is deterministic (sequential, sync, pex-sync, simu, lloyd), the same quality where it is not
+(async, pex, asgd). Failure cases: a wrong rank count, an emulated killed worker, a worker
+process that stops answering (SIGSTOP), each with a deadline.
+
+  mpi_test.py --parley PATH --mpiexec PATH --case NAME [--btl shm|tcp]
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SVM_FLAGS = ["--test-fraction", "0.2", "--model", "logreg", "--epochs", "3", "--lr", "0.5", "--batch", "8"]
+
+# name: (ranks, algorithm flags, data kind, check: "exact" or max accuracy gap)
+CASES = {
+    "sequential": (1, ["--algo", "sequential"], "svm", "exact"),
+    "sync": (3, ["--algo", "sync", "--workers", "2"], "svm", "exact"),
+    "sync-servers": (4, ["--algo", "sync", "--workers", "2", "--servers", "2", "--backup", "0"], "svm", "exact"),
+    "sync-backup": (4, ["--algo", "sync", "--workers", "3", "--backup", "1"], "svm", 0.05),
+    "async": (3, ["--algo", "async", "--workers", "2"], "svm", 0.05),
+    "pex": (3, ["--algo", "pex", "--workers", "2"], "svm", 0.06),
+    "pex-sync": (3, ["--algo", "pex-sync", "--workers", "2"], "svm", "exact"),
+    "asgd": (3, ["--algo", "asgd", "--workers", "3"], "svm", 0.06),
+    "asgd-balance": (2, ["--algo", "asgd", "--workers", "2", "--balance", "both", "--blocks", "4", "--msg-blocks", "2"], "svm", 0.06),
+    "simu": (2, ["--algo", "simu", "--workers", "2"], "svm", "exact"),
+    "lloyd": (2, ["--algo", "lloyd", "--workers", "2"], "kmeans", "exact"),
+    "sync-network": (3, ["--algo", "sync", "--workers", "2", "--network", "10gbe", "--stragglers", "0.1:3",
+                         "--step-time", "0.0005"], "svm", "exact"),
+}
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def env():
+    e = dict(os.environ)
+    e["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+    e["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    e["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+    return e
+
+
+def mpi_cmd(a, n):
+    cmd = [a.mpiexec, "-n", str(n), "--oversubscribe"]
+    if a.btl == "tcp":
+        cmd += ["--mca", "btl", "tcp,self"]
+    return cmd + [a.parley, "train", "--transport", "mpi"]
+
+
+def data_flags(kind, tmp, parley):
+    if kind == "svm":
+        path = os.path.join(tmp, "d.svm")
+        if not os.path.exists(path):
+            subprocess.run([parley, "gen", "sparse-binary", "--rows", "4000", "--features", "500", "--out", path],
+                           check=True, stdout=subprocess.DEVNULL)
+        return ["--data", path] + SVM_FLAGS
+    path = os.path.join(tmp, "k.csv")
+    if not os.path.exists(path):
+        subprocess.run([parley, "gen", "kmeans", "--rows", "3000", "--dim", "5", "--clusters", "4", "--out", path],
+                       check=True, stdout=subprocess.DEVNULL)
+    return ["--data", "csv:" + path, "--test-fraction", "0.1", "--model", "kmeans", "--clusters", "4", "--epochs", "5"]
+
+
+def run(cmd, timeout=120):
+    t0 = time.time()
+    p = subprocess.run(cmd, env=env(), capture_output=True, text=True, timeout=timeout)
+    return p, time.time() - t0
+
+
+def compare_case(a, tmp):
+    n, algo, kind, check = CASES[a.case]
+    flags = data_flags(kind, tmp, a.parley) + algo
+    if check != "exact":
+        flags += ["--epochs", "10"]  # asynchronous runs vary with scheduling: compare converged runs
+    ref_sum = os.path.join(tmp, "inproc.json")
+    p, _ = run([a.parley, "train"] + flags + ["--quiet", "--summary", ref_sum])
+    if p.returncode != 0:
+        fail("in-process run failed: " + p.stderr)
+    mpi_sum, mpi_log = os.path.join(tmp, "mpi.json"), os.path.join(tmp, "mpi.jsonl")
+    p, secs = run(mpi_cmd(a, n) + flags + ["--summary", mpi_sum, "--metrics", mpi_log, "--no-progress"])
+    print(p.stdout)
+    print(p.stderr, file=sys.stderr)
+    if p.returncode != 0:
+        fail("MPI run exited %d" % p.returncode)
+    # One progress line per evaluation and one "done" line: rank 0 only.
+    if p.stdout.count("done:") != 1:
+        fail("expected exactly one 'done:' line, got %d" % p.stdout.count("done:"))
+    if p.stdout.count("(final)") != 1:
+        fail("expected exactly one final evaluation line")
+    ref, got = json.load(open(ref_sum)), json.load(open(mpi_sum))
+    if got.get("transport") != "mpi" or got.get("ranks") != n:
+        fail("summary does not say transport mpi with %d ranks: %s" % (n, got.get("transport")))
+    lines = [json.loads(l) for l in open(mpi_log)]
+    if not any(l.get("event") == "start" and l.get("transport") == "mpi" for l in lines):
+        fail("metrics log has no start event")
+    if check == "exact":
+        for part in ("train", "test"):
+            for k, v in ref[part].items():
+                w = got[part].get(k)
+                if w is None or abs(w - v) > 1e-12 * max(1.0, abs(v)):
+                    fail("%s %s: MPI %r, in-process %r (must agree: deterministic algorithm)" % (part, k, w, v))
+        if got["updates"] != ref["updates"]:
+            fail("updates: MPI %r, in-process %r" % (got["updates"], ref["updates"]))
+    else:
+        gap = abs(got["test"]["accuracy"] - ref["test"]["accuracy"])
+        if gap > check or got["test"]["accuracy"] < 0.7:
+            fail("test accuracy: MPI %.4f, in-process %.4f (allowed gap %.2f, floor 0.70)" %
+                 (got["test"]["accuracy"], ref["test"]["accuracy"], check))
+    if got["messages"] <= 0 and n > 1:
+        fail("no messages counted across ranks")
+    if len(got.get("worker_steps", [])) != len(ref.get("worker_steps", [])) or min(got["worker_steps"]) <= 0:
+        fail("worker_steps %r (in-process %r)" % (got.get("worker_steps"), ref.get("worker_steps")))
+    print("ok: %s over %s in %.1fs: test %s" % (a.case, a.btl, secs, got["test"]))
+
+
+def ranks_error(a, tmp):
+    flags = data_flags("svm", tmp, a.parley) + ["--algo", "pex", "--workers", "3"]
+    p, secs = run(mpi_cmd(a, 2) + flags, timeout=60)
+    want = "pex with --workers 3 needs 4 ranks (1 master + 3 workers); mpirun started 2"
+    if p.returncode == 0 or want not in p.stderr:
+        fail("expected the rank-count error, got rc %d, stderr:\n%s" % (p.returncode, p.stderr))
+    if p.stderr.count(want) != 1:
+        fail("the rank-count error should be printed once (rank 0), got %d" % p.stderr.count(want))
+    print("ok: " + want)
+
+
+def pex_kill(a, tmp):
+    """An emulated worker death: pex carries on without it, as in one process."""
+    flags = data_flags("svm", tmp, a.parley) + ["--algo", "pex", "--workers", "2", "--kill", "1@step=100",
+                                                "--deadline", "2"]
+    ref_sum = os.path.join(tmp, "inproc.json")
+    p, _ = run([a.parley, "train"] + flags + ["--quiet", "--summary", ref_sum])
+    if p.returncode != 0:
+        fail("in-process run failed: " + p.stderr)
+    mpi_sum = os.path.join(tmp, "mpi.json")
+    p, secs = run(mpi_cmd(a, 3) + flags + ["--summary", mpi_sum, "--no-progress"], timeout=60)
+    print(p.stdout, p.stderr)
+    if p.returncode != 0:
+        fail("MPI run exited %d" % p.returncode)
+    ref, got = json.load(open(ref_sum)), json.load(open(mpi_sum))
+    kills = [e for e in got["events"] if e.get("event") == "killed"]
+    if len(kills) != 1 or kills[0].get("worker") != 1:
+        fail("expected one 'killed' event for worker 1, got %r" % got["events"])
+    if abs(got["epochs"] - ref["epochs"]) > 1e-9:
+        fail("epochs: MPI %r, in-process %r" % (got["epochs"], ref["epochs"]))
+    print("ok: killed worker 1, run finished in %.1fs with test %s" % (secs, got["test"]))
+
+
+def rank_pids(mpirun_pid):
+    """{rank: pid} of the processes mpirun started (children carrying OMPI_COMM_WORLD_RANK)."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if ppid != mpirun_pid:
+                continue
+            with open("/proc/%s/environ" % d, "rb") as f:
+                for kv in f.read().split(b"\0"):
+                    if kv.startswith(b"OMPI_COMM_WORLD_RANK="):
+                        out[int(kv.split(b"=", 1)[1])] = int(d)
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def stopped_worker(a, tmp):
+    """A worker process that stops answering (SIGSTOP): the job ends within the deadline with a
+    message naming it, never a hang."""
+    metrics = os.path.join(tmp, "m.jsonl")
+    flags = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2", "--deadline", "2",
+                                                "--epochs", "1000", "--step-time", "0.005",
+                                                "--metrics", metrics, "--no-progress"]
+    t0 = time.time()
+    p = subprocess.Popen(mpi_cmd(a, 3) + flags, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pids = {}
+    while time.time() - t0 < 60:
+        pids = rank_pids(p.pid)
+        if len(pids) == 3 and os.path.exists(metrics) and sum(1 for _ in open(metrics)) >= 2:
+            break
+        time.sleep(0.1)
+    else:
+        p.kill()
+        fail("the run did not start: ranks %r" % pids)
+    os.kill(pids[2], signal.SIGSTOP)
+    stopped = time.time()
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.kill(pids[2], signal.SIGKILL)
+        p.kill()
+        fail("the job hung for 60 s after worker 1 (rank 2) stopped")
+    finally:
+        try:
+            os.kill(pids[2], signal.SIGCONT)
+            os.kill(pids[2], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    secs = time.time() - stopped
+    print(err)
+    if p.returncode == 0:
+        fail("the job succeeded although a worker stopped")
+    if "worker 1" not in err or "rank 2" not in err:
+        fail("the error does not name worker 1 / rank 2:\n" + err)
+    print("ok: ended %.1fs after rank 2 stopped, rc %d" % (secs, p.returncode))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--parley", required=True)
+    ap.add_argument("--mpiexec", required=True)
+    ap.add_argument("--case", required=True)
+    ap.add_argument("--btl", default="shm", choices=["shm", "tcp"])
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="parley-mpi-") as tmp:
+        if a.case in CASES:
+            compare_case(a, tmp)
+        elif a.case == "ranks-error":
+            ranks_error(a, tmp)
+        elif a.case == "pex-kill":
+            pex_kill(a, tmp)
+        elif a.case == "stopped-worker":
+            stopped_worker(a, tmp)
+        else:
+            fail("unknown case " + a.case)
+
+
+if __name__ == "__main__":
+    main()
