@@ -2,7 +2,11 @@
 // Lloyd K-means, through the runtime (ALGORITHMS.md A).
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "parley/algos/asgd/asgd.h"
 #include "parley/data/generators.h"
+#include "parley/models/kmeans.h"
 #include "parley/data/writers.h"
 #include "parley/runtime/runner.h"
 #include "test_util.h"
@@ -158,6 +162,28 @@ TEST(Lloyd, NonKmeansModelIsAnErrorNamingAlgo) {
   EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.status().message().find("--algo lloyd"), std::string::npos) << s.status().message();
   EXPECT_NE(s.status().message().find("--model kmeans"), std::string::npos);
+}
+
+// The peers' start is computed once per process and is exactly what Model::Init gives
+// (it used to be recomputed by every peer: W k-means++ passes over the data).
+TEST(SharedInit, ComputedOnceForAllPeersAndEqualToInit) {
+  Rng rng(5);
+  Dataset d = GenerateMixture(3000, 3, 4, 1.0, 20.0, rng);
+  KMeansModel model(4, 3);
+  AlgorithmSetup setup;
+  setup.train = &d;
+  setup.init_rng = Rng(9);
+  SharedInit shared;
+  std::vector<std::vector<double>> got(6);
+  std::vector<std::thread> peers;
+  for (size_t i = 0; i < got.size(); ++i)
+    peers.emplace_back([&, i] { got[i] = shared.Get(model, setup); });
+  for (auto& t : peers) t.join();
+  EXPECT_EQ(shared.computed(), 1);
+  std::vector<double> direct(model.NumParams());
+  Rng init = setup.init_rng;
+  model.Init(direct, d, init);
+  for (const auto& g : got) EXPECT_EQ(g, direct);
 }
 
 TEST(Asgd, FlagsAreForAsgdOnly) {

@@ -34,10 +34,30 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "parley/algos/algorithm.h"
 
 namespace parley {
+
+// The peers' common initial parameters, computed once per process by the first peer that asks
+// (the others wait) and copied by every peer. Each peer used to run Model::Init itself: the
+// same result, but for K-means (k-means++ over the whole training set) W full passes over the
+// data before the first step, which on shared cores delayed every peer by W times the
+// sequential run's initialisation. Under a multi-process transport each process computes it
+// once for its own peers (same seed, same values).
+class SharedInit {
+ public:
+  // The initial parameters of `model` (a clone of it is initialised with setup.init_rng).
+  const std::vector<double>& Get(const Model& model, const AlgorithmSetup& setup);
+  int computed() const { return computed_.load(); }  // how many times Init ran (1 once used)
+
+ private:
+  std::once_flag once_;
+  std::vector<double> w_;
+  std::atomic<int> computed_{0};
+};
 
 // Counters shared by the peers of one asgd run (see above).
 struct AsgdShared {
@@ -55,6 +75,7 @@ class Asgd final : public Algorithm {
  private:
   AlgorithmOptions o_;
   std::shared_ptr<AsgdShared> shared_;
+  std::shared_ptr<SharedInit> init_;
 };
 
 class SimuParallelSgd final : public Algorithm {
@@ -66,6 +87,7 @@ class SimuParallelSgd final : public Algorithm {
 
  private:
   AlgorithmOptions o_;
+  std::shared_ptr<SharedInit> init_;
 };
 
 class LloydKmeans final : public Algorithm {
@@ -77,6 +99,7 @@ class LloydKmeans final : public Algorithm {
 
  private:
   AlgorithmOptions o_;
+  std::shared_ptr<SharedInit> init_;
 };
 
 }  // namespace parley

@@ -77,22 +77,39 @@ int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, in
   return have;
 }
 
+}  // namespace
+
+const std::vector<double>& SharedInit::Get(const Model& model, const AlgorithmSetup& setup) {
+  std::call_once(once_, [&] {
+    std::unique_ptr<Model> m = model.Clone();
+    w_.assign(m->NumParams(), 0.0);
+    Rng rng = setup.init_rng;
+    m->Init(w_, *setup.train, rng);
+    computed_.fetch_add(1);
+  });
+  return w_;
+}
+
+namespace {
+
 struct BlockMsg {
   uint32_t block;
   std::vector<double> values;
 };
 
+void CopyInit(const std::vector<double>& init, Weights& w) {
+  std::span<double> v = w.Mutable();
+  std::copy(init.begin(), init.end(), v.begin());
+}
+
 void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
-                 AsgdShared& sh) {
+                 AsgdShared& sh, SharedInit& shared_init) {
   const int peers = o.workers;
   std::unique_ptr<Model> model = setup.prototype->Clone();
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
   const size_t n = model->NumParams();
   Weights w(n);
-  {
-    Rng init = setup.init_rng;
-    model->Init(w.Mutable(), *setup.train, init);
-  }
+  CopyInit(shared_init.Get(*model, setup), w);
   SgdOptimizer optimizer(setup.train_options.optimizer);
   GradientBuffer g(n, model->SparseGradient());
   Rng batch_rng = setup.BatchRng(index);
@@ -253,12 +270,12 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   node.Report(f, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
 }
 
-void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
+                 SharedInit& shared_init) {
   std::unique_ptr<Model> model = setup.prototype->Clone();
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
   Weights w(model->NumParams());
-  Rng init = setup.init_rng;
-  model->Init(w.Mutable(), *setup.train, init);
+  CopyInit(shared_init.Get(*model, setup), w);
   SgdOptimizer optimizer(setup.train_options.optimizer);
   GradientBuffer g(model->NumParams(), model->SparseGradient());
   Rng batch_rng = setup.BatchRng(index);
@@ -293,16 +310,12 @@ void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   node.Report(p, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
 }
 
-void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
+void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
+                  SharedInit& shared_init) {
   const auto* km = dynamic_cast<const KMeansModel*>(setup.prototype);
   const int peers = o.workers;
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
-  std::vector<double> centres(km->NumParams());
-  {
-    std::unique_ptr<Model> m = km->Clone();
-    Rng init = setup.init_rng;
-    m->Init(centres, *setup.train, init);
-  }
+  std::vector<double> centres = shared_init.Get(*km, setup);
   std::vector<uint32_t> all(data.rows());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
   const TrainOptions& to = setup.train_options;
@@ -401,33 +414,36 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
 
 std::vector<Role> Asgd::Roles(const AlgorithmSetup& setup) {
   shared_ = std::make_shared<AsgdShared>();
+  init_ = std::make_shared<SharedInit>();
   std::vector<Role> roles;
   for (int i = 0; i < o_.workers; ++i)
-    roles.push_back(Role{"peer", [this, &setup, i, sh = shared_](Node& node) {
-                           RunAsgdPeer(node, setup, o_, i, *sh);
+    roles.push_back(Role{"peer", [this, &setup, i, sh = shared_, in = init_](Node& node) {
+                           RunAsgdPeer(node, setup, o_, i, *sh, *in);
                          }, i});
   return roles;
 }
 
 std::vector<Role> SimuParallelSgd::Roles(const AlgorithmSetup& setup) {
+  init_ = std::make_shared<SharedInit>();
   std::vector<Role> roles;
   for (int i = 0; i < o_.workers; ++i)
-    roles.push_back(Role{"peer", [this, &setup, i](Node& node) { RunSimuPeer(node, setup, o_, i); }, i});
+    roles.push_back(Role{"peer", [this, &setup, i, in = init_](Node& node) { RunSimuPeer(node, setup, o_, i, *in); }, i});
   return roles;
 }
 
 std::vector<Role> LloydKmeans::Roles(const AlgorithmSetup& setup) {
+  init_ = std::make_shared<SharedInit>();
   std::vector<Role> roles;
   const bool kmeans = dynamic_cast<const KMeansModel*>(setup.prototype) != nullptr;
   for (int i = 0; i < o_.workers; ++i)
-    roles.push_back(Role{"peer", [this, &setup, i, kmeans](Node& node) {
+    roles.push_back(Role{"peer", [this, &setup, i, kmeans, in = init_](Node& node) {
                            if (!kmeans) {
                              if (i == 0)
                                node.Fail(InvalidArgument("--algo lloyd is batch K-means: it needs --model kmeans, got --model " +
                                                          setup.prototype->Kind() + " (use --algo asgd or simu for other models)"));
                              return;
                            }
-                           RunLloydPeer(node, setup, o_, i);
+                           RunLloydPeer(node, setup, o_, i, *in);
                          }, i});
   return roles;
 }
