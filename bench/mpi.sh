@@ -12,28 +12,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=0; [ "${1:-}" = "--quick" ] && quick=1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-scripts/build.sh release >/dev/null
-cmake --build build/release --target mpi_pingpong >/dev/null
-P=build/release/parley
+# BUILD=dir: use the parley and mpi_pingpong already built there (default: build them in
+# build/release now).
+if [[ -z ${BUILD:-} ]]; then
+  scripts/build.sh release >/dev/null
+  BUILD=build/release
+  cmake --build "$BUILD" --target mpi_pingpong >/dev/null
+fi
+P=$BUILD/parley
 out=bench/out/mpi; mkdir -p "$out"
 res=bench/RESULTS-mpi.md
 secs=0.5; [ $quick = 1 ] && secs=0.1
 
 {
-  echo "# MPI transport benchmarks"
+  echo "## MPI transport benchmarks (issue 6)"
   echo
   echo "Produced by \`bench/mpi.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))."
   echo
-  echo "## Ping-pong: raw MPI against parley's message path, same run"
+  echo "### Ping-pong: raw MPI against parley's message path, same run"
   echo
   echo "One-way time is half the round trip; bandwidth is bytes over the one-way time. The raw"
   echo "path is measured before and after parley's at each size and the better time kept."
   echo
   for btl in shm tcp; do
     mca=(); [ $btl = tcp ] && mca=(--mca btl tcp,self)
-    echo "### $btl: \`mpirun -np 2 ${mca[*]} build/release/mpi_pingpong --seconds $secs\`"
+    echo "#### $btl: \`mpirun -np 2 ${mca[*]} $BUILD/mpi_pingpong --seconds $secs\`"
     echo
-    mpirun -np 2 "${mca[@]}" build/release/mpi_pingpong --seconds $secs
+    mpirun -np 2 "${mca[@]}" $BUILD/mpi_pingpong --seconds $secs
     echo
   done
 } > "$res.tmp"
@@ -43,7 +48,7 @@ data=$out/train.svm
 [ -f $data ] || $P gen sparse-binary --rows 100000 --features 20000 --out $data >/dev/null
 common=(--data $data --test-fraction 0.1 --model logreg --lr 0.5 --batch 16 --epochs 2 --eval-every 1 --quiet)
 {
-  echo "## Training throughput, in one process and under mpirun"
+  echo "### Training throughput, in one process and under mpirun"
   echo
   echo "\`parley train ${common[*]} --algo ALGO --workers W\` (rows = 90 000 per epoch); rows/s ="
   echo "epochs x rows / training seconds from the summary."

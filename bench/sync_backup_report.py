@@ -50,7 +50,7 @@ ax.legend()
 ax.grid(alpha=0.3)
 fig.tight_layout()
 fig.savefig(os.path.join(plots, "sync_arrivals_cdf.png"), dpi=120)
-print("## (a) k-th gradient arrival, seconds after the broadcast (%d steps, b = 0)\n" % len(steps))
+print("### (a) k-th gradient arrival, seconds after the broadcast (%d steps, b = 0)\n" % len(steps))
 print("| k | median | 90th pct | 99th pct |")
 print("|---|---|---|---|")
 for k in (1, 8, 12, 14, 15, 16):
@@ -59,7 +59,7 @@ for k in (1, 8, 12, 14, 15, 16):
     print(f"| {k} | {q(0.5):.3f} | {q(0.9):.3f} | {q(0.99):.3f} |")
 
 # (b) time to target per b.
-print("\n## (b) time to 85% test accuracy, N + b = 16\n")
+print("\n### (b) time to 85% test accuracy, N + b = 16\n")
 print("| run | seeds reaching target | median time to target (s) | speed-up over b = 0 | "
       "median final accuracy | dropped gradients |")
 print("|---|---|---|---|---|---|")
@@ -84,7 +84,7 @@ print(f"\nBest b: {best[0] if best else 'none reached the target'}")
 shutil.copy(os.path.join(out, "backup", "compare.png"), os.path.join(plots, "sync_backup_accuracy.png"))
 
 # (c) equal time.
-print("\n## (c) sync with backups against async, 40 s of training each\n")
+print("\n### (c) sync with backups against async, 40 s of training each\n")
 print("| run | final test accuracy | best test accuracy | epochs | updates |")
 print("|---|---|---|---|---|")
 for path in sorted(glob.glob(os.path.join(out, "vs_async", "*.json"))):

@@ -116,6 +116,9 @@ class Runner final : public RunContext {
       train_eval_ = &train_sample_;
     }
     tty_ = o.progress && !o.quiet && ::isatty(2) && me_ <= 0;
+    // The run's clock starts now: the evaluation sample above is evaluation work, which the
+    // training time excludes (as it excludes every evaluation).
+    start_ = SteadyClock::now();
   }
 
   // Whether this process writes the outputs (every in-process run; rank 0 of an MPI run).

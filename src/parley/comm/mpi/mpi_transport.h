@@ -23,7 +23,7 @@
 //    runtime's own messages (stop, failure, counters, end of run) beside the roles' messages;
 //    Abort() does not close it.
 // When idle the progress thread backs off (yield, then sleeps of up to 1 ms), so that ranks
-// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS-mpi.md for the
+// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS.md (MPI transport) for the
 // latency this costs.
 //
 // Thread-safety: as Transport. Create and Shutdown are collective (every rank calls them) and

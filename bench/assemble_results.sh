@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Assembles bench/RESULTS.md, every measured result of the project, from the section files the
+# benchmark scripts write (one per issue; each says which script produced it and how):
+#   RESULTS-foundation.md  bench/foundation.sh        sequential SGD against the targets and peers
+#   RESULTS-sync.md        bench/sync_backup.sh       sync with backup workers, async
+#   RESULTS-pex.md         bench/pex.sh               parameter exchange
+#   RESULTS-asgd.md        bench/asgd_kmeans.sh       peer-to-peer ASGD, K-means at scale
+#   RESULTS-kron.md        bench/kron.sh              Kronecker-structured SGD
+#   RESULTS-mpi.md         bench/mpi.sh               the MPI transport
+# Edit or regenerate the section files, then run this; do not edit RESULTS.md by hand.
+set -euo pipefail
+cd "$(dirname "$0")"
+sections=(RESULTS-foundation.md RESULTS-sync.md RESULTS-pex.md RESULTS-asgd.md RESULTS-kron.md RESULTS-mpi.md)
+{
+  echo "# parley: measured results"
+  echo
+  echo "Every number here was measured on this project's 2-core Debian 12 machine by the script named"
+  echo "in its section, with the command beside it. Assembled by \`bench/assemble_results.sh\` from"
+  echo "the section files \`bench/RESULTS-*.md\`."
+  echo
+  for s in "${sections[@]}"; do
+    [[ -f $s ]] || { echo "assemble_results.sh: missing $s" >&2; exit 1; }
+    title=$(grep -m1 '^## ' "$s" | sed 's/^## //')
+    anchor=$(echo "$title" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9 -]//g; s/ /-/g')
+    echo "- [$title](#$anchor) (\`$s\`)"
+  done
+  for s in "${sections[@]}"; do
+    echo
+    cat "$s"
+  done
+} >RESULTS.md
+echo "wrote bench/RESULTS.md"
