@@ -198,6 +198,7 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
   std::vector<int64_t> last_version(static_cast<size_t>(o.workers), -1);
   std::vector<double> last_time(static_cast<size_t>(o.workers), -1);
   std::vector<char> have(static_cast<size_t>(o.workers));
+  std::vector<ps::GradientMsg> held(static_cast<size_t>(o.workers));  // this step's gradients
   double step_seconds = 0;
   int64_t steps_since_report = 0;
 
@@ -271,15 +272,21 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
       if (sv.msg_.version == sv.t_ && !have[w]) {
         have[w] = 1;
         ++got;
-        ps::AddGradient(sv.msg_, inv_n, sv.agg_);
-        loss_sum += sv.msg_.loss;
-        rows += sv.msg_.rows;
+        std::swap(held[w], sv.msg_);  // added below, in worker order
         sv.applied_[w]++;
       } else {
         sv.dropped_[w]++;  // stale (an older version) or one of the b slowest of this one
       }
     }
     if (got < n) break;  // stopping (server 0)
+    // Summed in worker order, not arrival order: floating-point addition is not associative,
+    // and the step must not depend on which gradient came first (runs are reproducible).
+    for (int w = 0; w < o.workers; ++w) {
+      if (!have[w]) continue;
+      ps::AddGradient(held[w], inv_n, sv.agg_);
+      loss_sum += held[w].loss;
+      rows += held[w].rows;
+    }
     sv.Apply();
     step_seconds += node.Now() - step_begin;
     ++steps_since_report;
