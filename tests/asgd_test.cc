@@ -9,12 +9,14 @@
 #include "parley/models/kmeans.h"
 #include "parley/data/writers.h"
 #include "parley/runtime/runner.h"
+#include "run_fixtures.h"
 #include "test_util.h"
 
 namespace parley {
 namespace {
 
-using parley::testing::ReadAll;
+using parley::testing::MetricLines;
+using parley::testing::SmallLogreg;
 using parley::testing::TempDir;
 
 RunOptions Mixture(const std::filesystem::path& dir) {
@@ -42,35 +44,9 @@ RunOptions Mixture(const std::filesystem::path& dir) {
 }
 
 RunOptions Logreg(const std::filesystem::path& dir) {
-  const auto path = dir / "data.svm";
-  if (!std::filesystem::exists(path)) {
-    Rng rng(7);
-    Dataset d = GenerateSparseBinary(6000, 1000, 15, 0.0, rng);
-    EXPECT_TRUE(WriteLibsvm(d, path.string()).ok());
-  }
-  RunOptions o;
-  o.train_path = path.string();
-  o.test_fraction = 0.2;
-  o.model.kind = "logreg";
-  o.model.l2 = 1e-5;
-  o.train.epochs = 3;
-  o.train.batch_size = 4;
-  o.train.optimizer.schedule.lr = 0.5;
+  RunOptions o = SmallLogreg(dir);
   o.algo.workers = 4;
-  o.quiet = true;
-  o.seed = 11;
   return o;
-}
-
-std::vector<nlohmann::json> Lines(const std::filesystem::path& p) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(ReadAll(p));
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    if (!j.contains("event")) out.push_back(j);
-  }
-  return out;
 }
 
 TEST(Asgd, KmeansMixtureWithFourPeers) {
@@ -84,7 +60,7 @@ TEST(Asgd, KmeansMixtureWithFourPeers) {
   auto s = Train(o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_LT((*s)["test"]["centre_distance_rel"].get<double>(), 0.1);
-  auto lines = Lines(dir / "m.jsonl");
+  auto lines = MetricLines(dir / "m.jsonl");
   EXPECT_EQ(lines.back()["peers_averaged"].get<int>(), 4);
   ASSERT_GE(lines.size(), 3u);
   const auto& peer0 = lines[lines.size() - 2];
@@ -121,7 +97,7 @@ TEST(Asgd, BalancingOnASlowNetworkLengthensTheInterval) {
   o.metrics_path = (dir / "m.jsonl").string();
   auto s = Train(o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  auto lines = Lines(dir / "m.jsonl");
+  auto lines = MetricLines(dir / "m.jsonl");
   ASSERT_GE(lines.size(), 2u);
   const auto& peer0 = lines[lines.size() - 2];
   EXPECT_GT(peer0["interval"].get<int>(), 1);
@@ -136,8 +112,8 @@ TEST(Simu, AveragesThePeersAtTheEnd) {
   auto s = Train(o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.8);
-  EXPECT_EQ(Lines(dir / "m.jsonl").back()["peers_averaged"].get<int>(), 4);
-  EXPECT_NEAR(Lines(dir / "m.jsonl").back()["epoch"].get<double>(), 3.0, 0.01);
+  EXPECT_EQ(MetricLines(dir / "m.jsonl").back()["peers_averaged"].get<int>(), 4);
+  EXPECT_NEAR(MetricLines(dir / "m.jsonl").back()["epoch"].get<double>(), 3.0, 0.01);
 }
 
 TEST(Lloyd, FindsTheMixtureCentres) {
@@ -150,7 +126,7 @@ TEST(Lloyd, FindsTheMixtureCentres) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_LT((*s)["test"]["centre_distance_rel"].get<double>(), 0.1);
   EXPECT_EQ((*s)["updates"].get<int64_t>(), 10);
-  EXPECT_EQ(Lines(dir / "m.jsonl").size(), 10u);  // after passes 1..9 and the final one
+  EXPECT_EQ(MetricLines(dir / "m.jsonl").size(), 10u);  // after passes 1..9 and the final one
 }
 
 TEST(Lloyd, NonKmeansModelIsAnErrorNamingAlgo) {

@@ -11,51 +11,31 @@
 #include "parley/data/writers.h"
 #include "parley/runtime/model_file.h"
 #include "parley/runtime/runner.h"
+#include "run_fixtures.h"
 #include "test_util.h"
 
 namespace parley {
 namespace {
 
-using parley::testing::ReadAll;
+using parley::testing::MetricLines;
+using parley::testing::SmallLogreg;
 using parley::testing::TempDir;
 
 // The final line of a metrics log: the algorithm's metrics (exchanges, ...) are there, while
 // the run summary keeps only the keys the runner knows.
 nlohmann::json FinalLine(const std::string& path) {
-  std::istringstream in(ReadAll(path));
-  std::string line;
-  nlohmann::json last;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    if (!j.contains("event")) last = j;
+  const std::vector<nlohmann::json> lines = MetricLines(path);
+  if (lines.empty()) {
+    ADD_FAILURE() << path << ": no metrics line";
+    return nlohmann::json::object();
   }
-  EXPECT_EQ(last["final"], true);
-  return last;
-}
-
-RunOptions Logreg(const std::filesystem::path& dir) {
-  const auto path = dir / "data.svm";
-  if (!std::filesystem::exists(path)) {
-    Rng rng(7);
-    Dataset d = GenerateSparseBinary(6000, 1000, 15, 0.0, rng);
-    EXPECT_TRUE(WriteLibsvm(d, path.string()).ok());
-  }
-  RunOptions o;
-  o.train_path = path.string();
-  o.test_fraction = 0.2;
-  o.model.kind = "logreg";
-  o.model.l2 = 1e-5;
-  o.train.epochs = 3;
-  o.train.batch_size = 4;
-  o.train.optimizer.schedule.lr = 0.5;
-  o.quiet = true;
-  o.seed = 11;
-  return o;
+  EXPECT_EQ(lines.back()["final"], true);
+  return lines.back();
 }
 
 TEST(Pex, MasterAverageIsTheWeightedAverageOfTheLastContributionsAfterEveryExchange) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "pex";
   o.algo.workers = 4;
   o.algo.pex_check = true;
@@ -86,7 +66,7 @@ TEST(Pex, MasterAverageIsTheWeightedAverageOfTheLastContributionsAfterEveryExcha
 TEST(Pex, OneWorkerFollowsTheSequentialTrajectory) {
   for (const char* algo : {"pex", "pex-sync"}) {
     auto dir = TempDir();
-    RunOptions seq = Logreg(dir);
+    RunOptions seq = SmallLogreg(dir);
     seq.train.optimizer.momentum = 0.5;
     seq.train.optimizer.schedule.lr = 0.05;
     seq.model_out = (dir / "seq.parley").string();
@@ -199,7 +179,7 @@ TEST(Pex, ConvergesToTheOptimumOfAStronglyConvexObjective) {
 
 TEST(Pex, AKilledWorkerDoesNotStopTheOthers) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "pex";
   o.algo.workers = 4;
   o.algo.deadline = 0.1;
@@ -233,7 +213,7 @@ TEST(Pex, AKilledWorkerDoesNotStopTheOthers) {
 
 TEST(PexSync, AKilledWorkerIsDroppedAfterTheDeadline) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "pex-sync";
   o.algo.workers = 3;
   o.algo.deadline = 0.5;
@@ -251,7 +231,7 @@ TEST(PexSync, AKilledWorkerIsDroppedAfterTheDeadline) {
 TEST(Pex, EveryWorkerDeadEndsTheRunNamingThemWithinTheDeadline) {
   auto dir = TempDir();
   for (const char* algo : {"pex", "pex-sync"}) {
-    RunOptions o = Logreg(dir);
+    RunOptions o = SmallLogreg(dir);
     o.algo.name = algo;
     o.algo.workers = 2;
     o.algo.deadline = 0.5;
@@ -270,7 +250,7 @@ TEST(Pex, EveryWorkerDeadEndsTheRunNamingThemWithinTheDeadline) {
 
 TEST(Pex, BadOptionsNameTheFlag) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "pex";
   o.algo.local_steps = 0;
   auto s = Train(o);

@@ -8,44 +8,17 @@
 #include "parley/data/writers.h"
 #include "parley/runtime/model_file.h"
 #include "parley/runtime/runner.h"
+#include "run_fixtures.h"
 #include "test_util.h"
 
 namespace parley {
 namespace {
 
 using parley::testing::ReadAll;
+using parley::testing::MetricLines;
+using parley::testing::SmallLogreg;
 using parley::testing::TempDir;
 
-RunOptions Logreg(const std::filesystem::path& dir) {
-  const auto path = dir / "data.svm";
-  if (!std::filesystem::exists(path)) {
-    Rng rng(7);
-    Dataset d = GenerateSparseBinary(6000, 1000, 15, 0.0, rng);
-    EXPECT_TRUE(WriteLibsvm(d, path.string()).ok());
-  }
-  RunOptions o;
-  o.train_path = path.string();
-  o.test_fraction = 0.2;
-  o.model.kind = "logreg";
-  o.model.l2 = 1e-5;
-  o.train.epochs = 3;
-  o.train.batch_size = 4;
-  o.train.optimizer.schedule.lr = 0.5;
-  o.quiet = true;
-  o.seed = 11;
-  return o;
-}
-
-std::vector<nlohmann::json> Lines(const std::filesystem::path& p, bool events) {
-  std::vector<nlohmann::json> out;
-  std::istringstream in(ReadAll(p));
-  std::string line;
-  while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line);
-    if (j.contains("event") == events) out.push_back(j);
-  }
-  return out;
-}
 
 // One worker, no backups: the sequential trajectory (same batches, same steps). With momentum
 // both sides take the same generic gradient-then-step path and agree to the bit. Plain SGD on a
@@ -61,7 +34,7 @@ class OneWorkerIsSequential : public ::testing::TestWithParam<OneWorkerCase> {};
 TEST_P(OneWorkerIsSequential, SameTrajectory) {
   const bool exact = GetParam().momentum > 0;
   auto dir = TempDir();
-  RunOptions seq = Logreg(dir);
+  RunOptions seq = SmallLogreg(dir);
   seq.train.eval_every = 0.5;
   seq.train.optimizer.momentum = GetParam().momentum;
   if (exact) seq.train.optimizer.schedule.lr = 0.05;
@@ -80,7 +53,7 @@ TEST_P(OneWorkerIsSequential, SameTrajectory) {
   ASSERT_EQ(ma->params.size(), mb->params.size());
   for (size_t i = 0; i < ma->params.size(); ++i)
     ASSERT_NEAR(ma->params[i], mb->params[i], 1e-9 * (1 + std::abs(ma->params[i]))) << i;
-  auto a = Lines(dir / "seq.jsonl", false), b = Lines(dir / "ps.jsonl", false);
+  auto a = MetricLines(dir / "seq.jsonl", false), b = MetricLines(dir / "ps.jsonl", false);
   ASSERT_EQ(a.size(), 6u);  // evaluation points at 0.5, 1, ..., 2.5 epochs and the final one
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i) {
@@ -100,7 +73,7 @@ INSTANTIATE_TEST_SUITE_P(Ps, OneWorkerIsSequential,
 
 TEST(Sync, BackupsDropStragglersAndEveryStepUsesNGradients) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "sync";
   o.algo.workers = 5;
   o.algo.backup = 2;
@@ -121,7 +94,7 @@ TEST(Sync, BackupsDropStragglersAndEveryStepUsesNGradients) {
   EXPECT_GT(j["test"]["accuracy"].get<double>(), 0.8);
   // Arrival times: per step at most N + b, sorted.
   size_t steps = 0;
-  for (const auto& line : Lines(dir / "m.jsonl", false)) {
+  for (const auto& line : MetricLines(dir / "m.jsonl", false)) {
     for (const auto& step : line["arrivals"]) {
       ++steps;
       auto t = step.get<std::vector<double>>();
@@ -136,7 +109,7 @@ TEST(Sync, BackupsDropStragglersAndEveryStepUsesNGradients) {
 
 TEST(Sync, KilledWorkerWithoutBackupEndsWithItsNameWithinTheDeadline) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "sync";
   o.algo.workers = 4;
   o.algo.deadline = 1.0;
@@ -150,7 +123,7 @@ TEST(Sync, KilledWorkerWithoutBackupEndsWithItsNameWithinTheDeadline) {
   EXPECT_EQ(s.status().code(), StatusCode::kDeadlineExceeded);
   EXPECT_NE(s.status().message().find("missing worker 2 (rank 3)"), std::string::npos) << s.status().message();
   EXPECT_LT(took, 1.0 + 5.0);
-  auto events = Lines(dir / "m.jsonl", true);
+  auto events = MetricLines(dir / "m.jsonl", true);
   ASSERT_EQ(events.size(), 2u);  // start, killed
   EXPECT_EQ(events[1]["event"], "killed");
   EXPECT_EQ(events[1]["worker"], 2);
@@ -158,7 +131,7 @@ TEST(Sync, KilledWorkerWithoutBackupEndsWithItsNameWithinTheDeadline) {
 
 TEST(Sync, KilledWorkerWithOneBackupFinishesAndReachesTheTarget) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "sync";
   o.algo.workers = 4;
   o.algo.backup = 1;
@@ -178,7 +151,7 @@ TEST(Sync, KilledWorkerWithOneBackupFinishesAndReachesTheTarget) {
 
 TEST(Async, StalenessIsMeasuredForEveryUpdateAndADeadWorkerDoesNotStopTheOthers) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "async";
   o.algo.workers = 4;
   o.emulation.kills = {KillRule{1, -1, 10}};
@@ -195,7 +168,7 @@ TEST(Async, StalenessIsMeasuredForEveryUpdateAndADeadWorkerDoesNotStopTheOthers)
 TEST(Ps, SeveralServersHoldingBlocksTrainAsWell) {
   auto dir = TempDir();
   for (const char* algo : {"sync", "async"}) {
-    RunOptions o = Logreg(dir);
+    RunOptions o = SmallLogreg(dir);
     o.algo.name = algo;
     o.algo.workers = 3;
     o.algo.servers = 3;
@@ -203,7 +176,7 @@ TEST(Ps, SeveralServersHoldingBlocksTrainAsWell) {
     auto s = Train(o);
     ASSERT_TRUE(s.ok()) << algo << ": " << s.status().ToString();
     EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.85) << algo;
-    EXPECT_EQ(Lines(dir / "m.jsonl", false).back()["final"], true);
+    EXPECT_EQ(MetricLines(dir / "m.jsonl", false).back()["final"], true);
   }
 }
 
@@ -214,7 +187,7 @@ TEST(Sync, RunsWithTheSameSeedAreIdenticalWhateverTheArrivalOrder) {
   // tests/mpi). Emulated random step times shuffle the arrival order between these runs; on
   // this sparse model the orders rarely change a sum, so the guard is weak, but it is exact.
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "sync";
   o.algo.workers = 4;
   o.emulation.step_time = 1e-4;
@@ -256,7 +229,7 @@ TEST(Ps, MomentumAndAveragingWorkOnDenseModels) {
 
 TEST(Ps, BadOptionsNameTheFlag) {
   auto dir = TempDir();
-  RunOptions o = Logreg(dir);
+  RunOptions o = SmallLogreg(dir);
   o.algo.name = "sync";
   o.algo.workers = 2;
   o.algo.backup = 2;
@@ -268,7 +241,7 @@ TEST(Ps, BadOptionsNameTheFlag) {
   s = Train(o);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.status().message().find("--kill names worker 7"), std::string::npos) << s.status().message();
-  o = Logreg(dir);
+  o = SmallLogreg(dir);
   o.algo.backup = 1;
   s = Train(o);
   ASSERT_FALSE(s.ok());
