@@ -97,6 +97,19 @@ void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g) {
   }
 }
 
+Bytes EncodeStop(int64_t version) {
+  Bytes b;
+  WireWriter w(b);
+  w.Put(version);
+  return b;
+}
+
+bool DecodeStop(const Bytes& b, int64_t* version) {
+  WireReader r(b);
+  *version = r.Get<int64_t>();
+  return r.ok() && r.AtEnd();
+}
+
 Bytes EncodeEvalSlice(int64_t index, double scale, std::span<const double> values) {
   Bytes b;
   WireWriter w(b);

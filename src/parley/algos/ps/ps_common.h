@@ -20,7 +20,7 @@ namespace parley::ps {
 enum Tag : int {
   kParams = 1,     // server -> worker: a version of the server's parameter block
   kGradient = 2,   // worker -> server: a gradient block computed on a version
-  kStop = 3,       // server 0 -> everyone: the run is over
+  kStop = 3,       // server 0 -> everyone: the run is over (to servers: with its last version)
   kEvalSlice = 4,  // server s -> server 0: its block, for an evaluation point
 };
 
@@ -58,6 +58,10 @@ Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientB
 bool DecodeGradient(const Bytes& b, GradientMsg* out);
 // g += factor * m (g is block-sized).
 void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g);
+
+// Server 0 -> server s: kStop with the version server 0 ended at.
+Bytes EncodeStop(int64_t version);
+bool DecodeStop(const Bytes& b, int64_t* version);
 
 // Server s -> server 0 at an evaluation point.
 struct EvalSliceMsg {

@@ -100,9 +100,10 @@ class Server {
       ReportCollected(e.index);
   }
 
-  // Server 0 ends the run: tells everyone, gathers the final blocks and reports them.
+  // Server 0 ends the run: tells everyone (the servers with its last version), gathers the
+  // final blocks and reports them.
   void Finish(nlohmann::json extra) {
-    for (int s = 1; s < servers_; ++s) node_.Send(s, ps::kStop, {});
+    for (int s = 1; s < servers_; ++s) node_.Send(s, ps::kStop, ps::EncodeStop(t_));
     for (int w = 0; w < workers_; ++w) node_.Send(worker_rank(w), ps::kStop, {});
     EvalPoint(/*final=*/true, std::move(extra));
     if (servers_ == 1) return;
@@ -120,10 +121,31 @@ class Server {
     }
   }
 
-  // Servers other than 0, on kStop: send the final block and end.
-  void OnStop() {
+  // Servers other than 0, on kStop: notes server 0's last version and ends (true) once this
+  // server has applied as many steps. A worker pushes its gradient to server 0 before server
+  // s, so kStop can overtake the gradients of the last step; ending at once would leave this
+  // block a step behind, and the final parameters would depend on timing.
+  bool OnStopMessage(const Message& m) {
+    if (!ps::DecodeStop(m.payload, &stop_at_)) {
+      node_.Fail(Internal("server " + std::to_string(s_) + ": malformed stop message from rank " +
+                          std::to_string(m.from)));
+      return true;
+    }
+    return EndIfCaughtUp();
+  }
+  // Servers other than 0, when the run stops (a stop rule, a failure): server 0's kStop, and
+  // with it the chance to send the final block, should follow; true once it has not come
+  // within a second (server 0 waits as long for the blocks).
+  bool StopWaitOver() {
+    if (stop_seen_ < 0) stop_seen_ = node_.Now();
+    return node_.Now() - stop_seen_ > 1.0;
+  }
+  // After each step: ends (true) when kStop came and this server has reached its version.
+  bool EndIfCaughtUp() {
+    if (stop_at_ < 0 || t_ < stop_at_) return false;
     auto [scale, values] = EvalBlock();
     node_.Send(0, ps::kEvalSlice, ps::EncodeEvalSlice(-1, scale, values));
+    return true;
   }
 
   nlohmann::json CommonExtra() const {
@@ -147,6 +169,8 @@ class Server {
   ps::SliceCollector collector_;
   std::map<int64_t, Progress> progress_;
   bool reported_final_ = false;
+  int64_t stop_at_ = -1;  // servers other than 0: server 0's last version, once kStop came
+  double stop_seen_ = -1;  // servers other than 0: when they first saw the run stopping
   std::vector<int64_t> dropped_, applied_;
   ps::GradientMsg msg_;
 
@@ -215,7 +239,6 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
   arrivals.Start(0, node.Now());
   sv.Broadcast();
   while (true) {
-    if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
     std::fill(have.begin(), have.end(), 0);
     sv.agg_.Clear();
     int got = 0;
@@ -227,7 +250,8 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
       if (!m) {
         if (node.ShouldStop()) {
           if (index == 0) break;
-          return;
+          if (sv.StopWaitOver()) return;
+          continue;
         }
         if (node.Now() - step_begin > o.deadline) {
           std::ostringstream why;
@@ -251,8 +275,8 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
         continue;
       }
       if (m->tag == ps::kStop) {
-        sv.OnStop();
-        return;
+        if (sv.OnStopMessage(*m)) return;
+        continue;
       }
       if (m->tag == ps::kEvalSlice && index == 0) {
         sv.OnEvalSlice(*m);
@@ -292,6 +316,10 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
     ++steps_since_report;
     if (sv.eval_.Advance(static_cast<size_t>(rows), loss_sum / n)) sv.EvalPoint(false, extra(false));
     node.Tick(sv.eval_.epochs());
+    if (index != 0 && sv.EndIfCaughtUp()) return;
+    // Server 0 decides the end before it broadcasts: no worker sees its last version, so no
+    // other server can apply a step past it.
+    if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
     arrivals.Start(sv.t_, node.Now());
     sv.Broadcast();
   }
@@ -321,12 +349,12 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
 
   sv.Broadcast();
   while (true) {
-    if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
     std::optional<Message> m = node.Receive(kPoll);
     if (!m) {
       if (node.ShouldStop()) {
         if (index == 0) break;
-        return;
+        if (sv.StopWaitOver()) return;
+        continue;
       }
       const double now = node.Now();
       int alive = 0;
@@ -345,8 +373,8 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
       continue;
     }
     if (m->tag == ps::kStop) {
-      sv.OnStop();
-      return;
+      if (sv.OnStopMessage(*m)) return;
+      continue;
     }
     if (m->tag == ps::kEvalSlice && index == 0) {
       sv.OnEvalSlice(*m);
@@ -369,9 +397,13 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
     ps::AddGradient(sv.msg_, 1.0, sv.agg_);
     sv.Apply();
     sv.applied_[w]++;
-    sv.SendParams(m->from);
     if (sv.eval_.Advance(static_cast<size_t>(sv.msg_.rows), sv.msg_.loss)) sv.EvalPoint(false, extra(false));
     node.Tick(sv.eval_.epochs());
+    if (index != 0 && sv.EndIfCaughtUp()) return;
+    // Server 0 decides the end before it answers, so that no other server applies a gradient
+    // computed on parameters newer than server 0's last version.
+    if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
+    sv.SendParams(m->from);
   }
   sv.Finish(extra(true));
 }
