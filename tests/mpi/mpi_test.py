@@ -163,6 +163,36 @@ def pex_kill(a, tmp):
     print("ok: killed worker 1, run finished in %.1fs with test %s" % (secs, got["test"]))
 
 
+def resume(a, tmp):
+    """A checkpoint written by rank 0 of an MPI run resumes under MPI, and the resumed run agrees
+    with the same checkpoint-and-resume in one process (sync is deterministic)."""
+    base = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2"]
+    sums = {}
+    for kind in ("inproc", "mpi"):
+        ck = os.path.join(tmp, kind + ".ck")
+        first = base + ["--epochs", "2", "--checkpoint", ck, "--no-progress", "--quiet"]
+        second = base + ["--epochs", "3", "--resume", ck, "--summary", os.path.join(tmp, kind + ".json"),
+                         "--no-progress"]
+        launch = mpi_cmd(a, 3) if kind == "mpi" else [a.parley, "train"]
+        for flags in (first, second):
+            p, _ = run(launch + flags)
+            if p.returncode != 0:
+                fail("%s run %s exited %d: %s" % (kind, " ".join(flags[-6:]), p.returncode, p.stderr))
+        if not os.path.exists(ck):
+            fail("%s: no checkpoint at %s" % (kind, ck))
+        sums[kind] = json.load(open(os.path.join(tmp, kind + ".json")))
+    ref, got = sums["inproc"], sums["mpi"]
+    if got.get("resumed_from", {}).get("epoch") != 2.0 or got["epochs"] != 3.0:
+        fail("MPI resumed run: resumed_from %r, epochs %r (expected 2 -> 3)" % (got.get("resumed_from"), got["epochs"]))
+    for part in ("train", "test"):
+        for k, v in ref[part].items():
+            if abs(got[part][k] - v) > 1e-12 * max(1.0, abs(v)):
+                fail("resumed %s %s: MPI %r, in-process %r" % (part, k, got[part][k], v))
+    if got["updates"] != ref["updates"]:
+        fail("updates: MPI %r, in-process %r" % (got["updates"], ref["updates"]))
+    print("ok: MPI checkpoint at epoch 2 resumed to 3: test %s" % got["test"])
+
+
 def rank_pids(mpirun_pid):
     """{rank: pid} of the processes mpirun started (children carrying OMPI_COMM_WORLD_RANK)."""
     out = {}
@@ -240,6 +270,8 @@ def main():
             pex_kill(a, tmp)
         elif a.case == "stopped-worker":
             stopped_worker(a, tmp)
+        elif a.case == "resume":
+            resume(a, tmp)
         else:
             fail("unknown case " + a.case)
 

@@ -68,4 +68,11 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
   return InvalidArgument("--algo must be one of: " + AlgorithmNames() + "; got '" + options.name + "'");
 }
 
+void AlgorithmSetup::InitParams(Model& model, std::span<double> w, Rng& rng) const {
+  model.Init(w, *train, rng);
+  if (resume_params.empty()) return;
+  // Checked against the model when the run was prepared (runtime/runner.cc).
+  std::copy(resume_params.begin(), resume_params.end(), w.begin());
+}
+
 }  // namespace parley

@@ -23,6 +23,7 @@ struct TrainOptions {
   double epochs = 10;            // passes over the training set (all workers together)
   double eval_every = 1;         // epochs between evaluation points
   OptimizerOptions optimizer;    // learning rate, schedule, momentum
+  int64_t first_epoch = 0;       // a resumed run: the whole epochs done before (batch orders)
 };
 
 Status ValidateTrainOptions(const TrainOptions& o, const Model& model);
@@ -34,11 +35,16 @@ struct AlgorithmSetup {
   std::vector<const Dataset*> shards;     // one per worker: disjoint, seeded
   TrainOptions train_options;
   Rng init_rng;                           // initial parameters (identical for every role)
+  std::vector<double> resume_params;      // a resumed run: the checkpoint's parameters
   Rng batch_rng;                          // base of the workers' mini-batch orders
 
   // Worker i's mini-batch order: the same for worker i whatever the algorithm, so that one
   // worker of any algorithm sees the batches of sequential SGD.
   Rng BatchRng(int worker) const { return batch_rng.Fork(static_cast<uint64_t>(worker)); }
+
+  // Every role's initial parameters: model.Init (which also draws any state a model keeps
+  // outside its parameters), then, in a resumed run, the checkpoint's parameters.
+  void InitParams(Model& model, std::span<double> w, Rng& rng) const;
 };
 
 struct Role {

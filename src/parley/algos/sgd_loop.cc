@@ -5,16 +5,16 @@
 
 namespace parley {
 
-BatchStream::BatchStream(size_t rows, int batch, Rng& rng)
-    : order_(rows), batch_(static_cast<size_t>(batch)), pos_(rows), rng_(rng) {
-  std::iota(order_.begin(), order_.end(), 0u);
-}
+BatchStream::BatchStream(size_t rows, int batch, const Rng& rng, int64_t first_epoch)
+    : order_(rows), batch_(static_cast<size_t>(batch)), pos_(rows), rng_(rng), first_epoch_(first_epoch) {}
 
 std::span<const uint32_t> BatchStream::Next() {
   if (pos_ >= order_.size()) {
-    rng_.Shuffle(order_);
-    pos_ = 0;
     ++epoch_;
+    std::iota(order_.begin(), order_.end(), 0u);
+    Rng shuffle = rng_.Fork(static_cast<uint64_t>(first_epoch_ + epoch_));
+    shuffle.Shuffle(order_);
+    pos_ = 0;
   }
   size_t n = std::min(batch_, order_.size() - pos_);
   std::span<const uint32_t> b(order_.data() + pos_, n);

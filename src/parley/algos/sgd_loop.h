@@ -17,7 +17,10 @@ namespace parley {
 // Holds a reference to rng, which must outlive it.
 class BatchStream {
  public:
-  BatchStream(size_t rows, int batch, Rng& rng);
+  // Epoch e's order is a permutation drawn from rng.Fork(first_epoch + e) alone, so a run
+  // resumed at a whole epoch (TrainOptions::first_epoch) sees the batches the uninterrupted
+  // run would have seen.
+  BatchStream(size_t rows, int batch, const Rng& rng, int64_t first_epoch = 0);
   std::span<const uint32_t> Next();
   // The rows later calls of Next() return in this epoch, in order (empty when the next call
   // starts a new epoch and reshuffles): a prefetch hint for Model::SgdStep. Valid until the
@@ -30,7 +33,8 @@ class BatchStream {
   size_t batch_;
   size_t pos_;
   int64_t epoch_ = -1;
-  Rng& rng_;
+  const Rng rng_;
+  const int64_t first_epoch_;
 };
 
 // Counts the rows a role has processed against the run's epoch budget and evaluation period.

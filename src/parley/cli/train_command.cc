@@ -92,6 +92,8 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--metrics", o.metrics_path, "Metrics log: one JSON object per evaluation")->group(out);
   t->add_option("--summary", o.summary_path, "Summary JSON written at the end")->group(out);
   t->add_option("--model-out", o.model_out, "Model file for 'parley eval'")->group(out);
+  t->add_option("--checkpoint", o.checkpoint_path, "Checkpoint written atomically at every evaluation point (a model file that also records the epoch and update count); a run that fails says where its last checkpoint is")->group(out);
+  t->add_option("--resume", o.resume_path, "Continue from a checkpoint: same data, model and seed; --epochs counts from the start of the original run")->group(out);
   t->add_flag("--quiet", o.quiet, "Print nothing but errors")->group(out);
   t->add_flag("--no-progress", c->no_progress, "No progress bar even on a terminal")->group(out);
   return c;
@@ -133,6 +135,10 @@ int RunTrainCommand(TrainCommand& c) {
     return 2;
   }
   // Kronecker points files and --kron go to src/parley/kron (ALGORITHMS.md D).
+  if ((c.kron.kron || IsKronFile(c.o.train_path)) && (!c.o.checkpoint_path.empty() || !c.o.resume_path.empty())) {
+    std::fprintf(stderr, "error: --checkpoint and --resume are not supported by the Kronecker trainer (--kron, Kronecker points files) yet\n");
+    return 2;
+  }
   if (c.o.transport == "mpi" && (c.kron.kron || IsKronFile(c.o.train_path))) {
     std::fprintf(stderr, "error: --kron and Kronecker points files train in one process; use --transport inproc\n");
     return 2;

@@ -28,6 +28,7 @@ Schedule::Schedule(ScheduleOptions o) : o_(std::move(o)) {
 }
 
 double Schedule::At(int64_t t) const {
+  t += o_.start;
   switch (kind_) {
     case Kind::kInvSqrt:
       return o_.lr / std::sqrt(1.0 + static_cast<double>(t) / o_.t0);

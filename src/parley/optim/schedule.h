@@ -17,6 +17,8 @@ struct ScheduleOptions {
   double t0 = 1000;      // invsqrt: steps over which eta falls to lr/sqrt(2)
   int64_t every = 1000;  // step: steps between decays
   double factor = 0.5;   // step: multiplier per decay
+  int64_t start = 0;     // the step the schedule starts from (a resumed run: the checkpoint's
+                         // update count), so that its step sizes continue where they were
 };
 
 Status ValidateSchedule(const ScheduleOptions& o);

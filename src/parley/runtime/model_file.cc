@@ -68,11 +68,14 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
   return OkStatus();
 }
 
-Status SaveModel(const std::string& path, const Model& model, std::span<const double> params) {
+Status SaveModel(const std::string& path, const Model& model, std::span<const double> params,
+                 const nlohmann::json& checkpoint) {
   if (params.size() != model.NumParams())
     return Internal("SaveModel: " + std::to_string(params.size()) + " parameters for a model of " +
                     std::to_string(model.NumParams()));
-  std::string config = model.Config().dump();
+  nlohmann::json config_json = model.Config();
+  if (!checkpoint.is_null()) config_json["checkpoint"] = checkpoint;
+  std::string config = config_json.dump();
   std::string out;
   out.append(kMagic, sizeof(kMagic));
   Append<uint32_t>(out, kModelFileVersion);
@@ -120,7 +123,11 @@ StatusOr<LoadedModel> LoadModel(const std::string& path) {
   if (stored != computed) return bad("checksum mismatch: the file is corrupt");
   if (!in.empty()) return bad("trailing bytes after the checksum");
   nlohmann::json config = nlohmann::json::parse(config_text, nullptr, /*allow_exceptions=*/false);
-  if (config.is_discarded()) return bad("config is not valid JSON");
+  if (config.is_discarded() || !config.is_object()) return bad("config is not a JSON object");
+  if (config.contains("checkpoint")) {
+    out.checkpoint = config["checkpoint"];
+    config.erase("checkpoint");
+  }
   auto model = MakeModelFromConfig(config);
   if (!model.ok()) return InvalidArgument(path + ": " + model.status().message());
   out.model = std::move(model).value();

@@ -4,7 +4,8 @@
 //   8 bytes  magic "PARLEYM\n"
 //   u32      format version (1)
 //   u32      length L of the config JSON
-//   L bytes  Model::Config() as JSON (kind, shapes, hyperparameters)
+//   L bytes  Model::Config() as JSON (kind, shapes, hyperparameters); a checkpoint adds the
+//            key "checkpoint": where the run was (epoch, updates, algorithm, seed)
 //   u64      number of parameters P
 //   P f64    parameters
 //   u64      FNV-1a 64 checksum of every byte above
@@ -22,11 +23,14 @@ namespace parley {
 
 inline constexpr uint32_t kModelFileVersion = 1;
 
-Status SaveModel(const std::string& path, const Model& model, std::span<const double> params);
+// `checkpoint` (an object, or null for a plain model file) is stored in the config JSON.
+Status SaveModel(const std::string& path, const Model& model, std::span<const double> params,
+                 const nlohmann::json& checkpoint = nullptr);
 
 struct LoadedModel {
   std::unique_ptr<Model> model;
   std::vector<double> params;
+  nlohmann::json checkpoint;  // null unless the file is a checkpoint (train --checkpoint)
 };
 // Errors name the file and what is wrong: not a parley model file, unsupported version,
 // truncated, checksum mismatch, or a config the factory rejects.

@@ -36,6 +36,11 @@ struct RunOptions {
   std::string metrics_path;        // JSON lines, one per evaluation
   std::string summary_path;        // JSON summary at the end
   std::string model_out;           // model file
+  std::string checkpoint_path;     // written at every evaluation point: the evaluated parameters
+                                   // and where the run is (a model file, see model_file.h)
+  std::string resume_path;         // start from this checkpoint: its parameters, epoch and update
+                                   // count (same data, model and seed; --epochs counts from the
+                                   // start of the original run)
   bool quiet = false;              // no terminal output but errors
   bool progress = true;            // progress bar when stderr is a terminal
 };

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -206,10 +207,31 @@ class Runner final : public RunContext {
   }
 
   void Tick(int rank, double epochs) override {
-    epochs_.store(epochs, std::memory_order_relaxed);
+    epochs_.store(epochs + resume_epoch_, std::memory_order_relaxed);
   }
 
-  void Report(int rank, const Progress& p, WeightsView w, bool final) override {
+  // A resumed run: the algorithm counts epochs and updates from 0; the log, the summary and
+  // the next checkpoints count from the checkpoint's. Set before the roles start.
+  void SetResume(const std::string& path, double epoch, int64_t updates) {
+    resumed_from_ = path;
+    resume_epoch_ = epoch;
+    resume_updates_ = updates;
+  }
+
+  // For the error of a failed run: where its last checkpoint is ("" when none was written).
+  std::string CheckpointHint() {
+    std::lock_guard<std::mutex> lock(report_mu_);
+    if (checkpoint_epoch_ < 0) return "";
+    std::ostringstream s;
+    s << "the last checkpoint, at epoch " << checkpoint_epoch_ << ", is " << o_.checkpoint_path
+      << ": continue with --resume " << o_.checkpoint_path;
+    return s.str();
+  }
+
+  void Report(int rank, const Progress& progress, WeightsView w, bool final) override {
+    Progress p = progress;
+    p.epochs += resume_epoch_;
+    p.updates += resume_updates_;
     if (!reporting()) {
       Fail(rank, Internal("rank " + std::to_string(rank) + " reported an evaluation point; under --transport mpi "
                           "only rank 0 evaluates (the algorithm must report from rank 0)"));
@@ -259,6 +281,23 @@ class Runner final : public RunContext {
       for (size_t i = 0; i < w.size; ++i) final_params_[i] = w[i];
       has_final_ = true;
     }
+    if (!o_.checkpoint_path.empty()) WriteCheckpoint(rank, p, w, time);
+  }
+
+  // The checkpoint: the evaluated parameters and where the run is, written atomically (a
+  // failed write leaves the previous checkpoint as it was). REQUIRES: report_mu_ held.
+  void WriteCheckpoint(int rank, const Progress& p, WeightsView w, double time) {
+    std::vector<double> params(w.size);
+    for (size_t i = 0; i < w.size; ++i) params[i] = w[i];
+    nlohmann::json where = {{"epoch", p.epochs}, {"updates", p.updates}, {"time", time},
+                            {"algo", o_.algo.name}, {"seed", o_.seed}, {"data", o_.train_path}};
+    Status s = SaveModel(o_.checkpoint_path, *eval_model_, params, where);
+    if (!s.ok()) {
+      Fail(rank, Status(s.code(), "cannot write the checkpoint: " + s.message() +
+                                      (checkpoint_epoch_ >= 0 ? " (the previous checkpoint is intact)" : "")));
+      return;
+    }
+    checkpoint_epoch_ = p.epochs;
   }
 
   // Messages, bytes and steps of every node so far, and per-worker step counts.
@@ -320,6 +359,7 @@ class Runner final : public RunContext {
     if (log_.is_open()) {
       nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
                               {"ranks", roles.size()}, {"seed", o_.seed}};
+      AddResume(start);
       if (o_.emulation.compute_active() || o_.emulation.network.active())
         start["emulation"] = o_.emulation.ToJson();
       log_ << start.dump() << '\n';
@@ -347,6 +387,11 @@ class Runner final : public RunContext {
     transport_ = nullptr;
     std::lock_guard<std::mutex> lock(fail_mu_);
     return failure_;
+  }
+
+  void AddResume(nlohmann::json& j) const {
+    if (!resumed_from_.empty())
+      j["resumed_from"] = {{"path", resumed_from_}, {"epoch", resume_epoch_}, {"updates", resume_updates_}};
   }
 
   nlohmann::json Summary(const Algorithm& algo, const Model& model) const {
@@ -382,6 +427,8 @@ class Runner final : public RunContext {
     if (o_.emulation.compute_active() || o_.emulation.network.active())
       s["emulation"] = o_.emulation.ToJson();
     s["events"] = events_;
+    AddResume(s);
+    if (!o_.checkpoint_path.empty()) s["checkpoint"] = o_.checkpoint_path;
     return s;
   }
 
@@ -507,6 +554,7 @@ class Runner final : public RunContext {
     if (log_.is_open()) {
       nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
                               {"ranks", n}, {"seed", o_.seed}, {"transport", "mpi"}};
+      AddResume(start);
       if (o_.emulation.compute_active() || o_.emulation.network.active())
         start["emulation"] = o_.emulation.ToJson();
       log_ << start.dump() << '\n';
@@ -653,6 +701,11 @@ class Runner final : public RunContext {
   double target_time_ = 0;
   std::vector<double> final_params_;
   bool has_final_ = false;
+  double checkpoint_epoch_ = -1;  // GUARDED_BY(report_mu_): the epoch of the last checkpoint written
+  // A resumed run (set before the roles start).
+  std::string resumed_from_;
+  double resume_epoch_ = 0;
+  int64_t resume_updates_ = 0;
   nlohmann::json last_extra_;
   nlohmann::json events_ = nlohmann::json::array();  // GUARDED_BY(report_mu_)
 
@@ -684,6 +737,66 @@ struct Prepared {
   std::unique_ptr<Runner> runner;
   std::vector<Role> roles;
 };
+
+// --resume: the checkpoint must come from the same data, model and seed (the split and the
+// shards depend on the seed: another seed would train on test rows) and leave epochs to train.
+// Sets the initial parameters, the epochs left, the batch orders' epoch and the schedule's step.
+Status Resume(const RunOptions& o, const Model& model, AlgorithmSetup& setup, Runner& runner) {
+  const std::string& path = o.resume_path;
+  StatusOr<LoadedModel> loaded = LoadModel(path);
+  if (!loaded.ok()) return Status(loaded.status().code(), "--resume: " + loaded.status().message());
+  const nlohmann::json& where = loaded->checkpoint;
+  if (where.is_null())
+    return InvalidArgument("--resume " + path + ": a model file, not a checkpoint (train --checkpoint writes those)");
+  if (loaded->model->Config() != model.Config())
+    return InvalidArgument("--resume " + path + ": the checkpoint holds the model " + loaded->model->Config().dump() +
+                           ", this run builds " + model.Config().dump() +
+                           " (resume with the data and model options of the run that wrote it)");
+  if (!where.contains("epoch") || !where["epoch"].is_number() || !where.contains("updates") ||
+      !where["updates"].is_number_integer() || !where.contains("seed") || !where["seed"].is_number_unsigned())
+    return DataLoss("--resume " + path + ": the checkpoint does not say its epoch, update count and seed");
+  const double epoch = where["epoch"].get<double>();
+  const int64_t updates = where["updates"].get<int64_t>();
+  const uint64_t seed = where["seed"].get<uint64_t>();
+  if (seed != o.seed)
+    return InvalidArgument("--resume " + path + ": the checkpoint was written by a run with --seed " +
+                           std::to_string(seed) + ", this run has --seed " + std::to_string(o.seed) +
+                           " (the data split and shards depend on the seed: use the same one)");
+  if (!(epoch >= 0) || updates < 0) return DataLoss("--resume " + path + ": negative epoch or update count");
+  if (epoch >= o.train.epochs - 1e-9) {
+    std::ostringstream why;
+    why << "--resume " << path << ": the checkpoint is at epoch " << epoch << " and --epochs is " << o.train.epochs
+        << ": nothing left to train (--epochs counts from the start of the original run)";
+    return InvalidArgument(why.str());
+  }
+  setup.resume_params = std::move(loaded->params);
+  setup.train_options.epochs = o.train.epochs - epoch;
+  setup.train_options.first_epoch = static_cast<int64_t>(std::floor(epoch + 1e-9));
+  setup.train_options.optimizer.schedule.start = updates;
+  runner.SetResume(path, epoch, updates);
+  return OkStatus();
+}
+
+// --checkpoint: its directory must exist and be writable before hours of training depend on it.
+Status CheckWritable(const std::string& path) {
+  std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return InvalidArgument("--checkpoint " + path + ": directory " + dir.string() + " does not exist");
+  if (std::filesystem::is_directory(path, ec))
+    return InvalidArgument("--checkpoint " + path + " is a directory; give a file name");
+  if (access(dir.c_str(), W_OK) != 0)
+    return InvalidArgument("--checkpoint " + path + ": directory " + dir.string() + " is not writable");
+  return OkStatus();
+}
+
+// A failed run's error, with where its last checkpoint is.
+Status WithCheckpointHint(Status run, Runner& runner) {
+  const std::string hint = runner.CheckpointHint();
+  if (run.ok() || hint.empty()) return run;
+  return Status(run.code(), run.message() + "; " + hint);
+}
 
 // Loads the data, builds the model, the algorithm, its roles and the runner (metrics log open).
 // mpi_rank: as Runner.
@@ -732,6 +845,8 @@ StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
     model.Init(scratch, train, init);
   }
   p->runner = std::make_unique<Runner>(o, train, test, model, mpi_rank);
+  if (!o.resume_path.empty()) PARLEY_RETURN_IF_ERROR(Resume(o, model, setup, *p->runner));
+  if (!o.checkpoint_path.empty() && mpi_rank <= 0) PARLEY_RETURN_IF_ERROR(CheckWritable(o.checkpoint_path));
   PARLEY_RETURN_IF_ERROR(p->runner->Open());
   p->roles = p->algo->Roles(setup);
   return p;
@@ -805,7 +920,7 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
     std::fprintf(stderr, "error: rank %d: %s; ending the job\n", me, down.message().c_str());
     MpiSession::AbortJob(1);
   }
-  if (!run.ok()) return run;
+  if (!run.ok()) return me == 0 ? WithCheckpointHint(run, *p.runner) : run;
   if (me != 0) return nlohmann::json{{"rank", me}};
   return Finish(o, p);
 }
@@ -828,7 +943,7 @@ StatusOr<nlohmann::json> Train(const RunOptions& o) {
 #endif
   }
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<Prepared> p, Prepare(o, -1));
-  PARLEY_RETURN_IF_ERROR(p->runner->RunRoles(p->roles));
+  PARLEY_RETURN_IF_ERROR(WithCheckpointHint(p->runner->RunRoles(p->roles), *p->runner));
   return Finish(o, *p);
 }
 

@@ -49,7 +49,7 @@ int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, in
     std::unique_ptr<Model> m = model.Clone();
     init.resize(w.size());
     Rng rng = setup.init_rng;
-    m->Init(init, *setup.train, rng);
+    setup.InitParams(*m, init, rng);
   }
   std::vector<double> sum = w;
   int have = 1;
@@ -84,7 +84,7 @@ const std::vector<double>& SharedInit::Get(const Model& model, const AlgorithmSe
     std::unique_ptr<Model> m = model.Clone();
     w_.assign(m->NumParams(), 0.0);
     Rng rng = setup.init_rng;
-    m->Init(w_, *setup.train, rng);
+    setup.InitParams(*m, w_, rng);
     computed_.fetch_add(1);
   });
   return w_;
@@ -113,7 +113,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   SgdOptimizer optimizer(setup.train_options.optimizer);
   GradientBuffer g(n, model->SparseGradient());
   Rng batch_rng = setup.BatchRng(index);
-  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
   // Each peer's own rows against epochs of its shard (= epochs of the whole set when the
   // peers keep pace); see asgd.h.
   EvalClock clock(setup.train_options, data.rows());
@@ -279,7 +279,7 @@ void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   SgdOptimizer optimizer(setup.train_options.optimizer);
   GradientBuffer g(model->NumParams(), model->SparseGradient());
   Rng batch_rng = setup.BatchRng(index);
-  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
   // Each peer's epochs over its own shard: the same count as epochs over the whole set.
   EvalClock eval(setup.train_options, data.rows());
   const bool fused = optimizer.plain() && model->FusedSgdStep();

@@ -93,11 +93,11 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
   const size_t P = model->NumParams(), S = model->SharedSize();
   Weights w(P);
   Rng init = setup.init_rng;
-  model->Init(w.Mutable(), *setup.train, init);
+  setup.InitParams(*model, w.Mutable(), init);
   SgdOptimizer optimizer(setup.train_options.optimizer);
   GradientBuffer g(P, model->SparseGradient());
   Rng batch_rng = setup.BatchRng(index);
-  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
   // Plain SGD on a model with a fused step (sparse linear models): as sequential SGD does.
   const bool fused = optimizer.plain() && model->FusedSgdStep() && S == P;
   const bool has_local = S < P;
@@ -199,7 +199,7 @@ class Master {
         dropped_(static_cast<size_t>(W_), 0),
         ever_dropped_(static_cast<size_t>(W_), 0) {
     Rng init = setup.init_rng;
-    model_->Init(full_, *setup.train, init);
+    setup.InitParams(*model_, full_, init);
     xbar_.assign(full_.begin(), full_.begin() + static_cast<long>(S_));
     for (auto& l : last_) l = xbar_;
     const double n = static_cast<double>(setup.train->rows());

@@ -152,7 +152,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
   const std::vector<Block> blocks = SplitBlocks(model->NumParams(), servers);
   Rng batch_rng = setup.BatchRng(index);
-  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
   GradientBuffer g(model->NumParams(), model->SparseGradient());
 
   struct Slot {

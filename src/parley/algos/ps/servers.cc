@@ -36,7 +36,7 @@ class Server {
     // run starts where sequential SGD with the same seed starts.
     std::vector<double> full(model_->NumParams());
     Rng init = setup.init_rng;
-    model_->Init(full, *setup.train, init);
+    setup.InitParams(*model_, full, init);
     std::copy(full.begin() + static_cast<long>(block_.begin),
               full.begin() + static_cast<long>(block_.end), w_.raw().begin());
     if (o.average > 0) average_.assign(full.begin() + static_cast<long>(block_.begin),

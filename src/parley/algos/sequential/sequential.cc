@@ -8,11 +8,11 @@ std::vector<Role> SequentialSgd::Roles(const AlgorithmSetup& setup) {
                  const Dataset& data = *setup.shards.at(0);
                  Weights w(model->NumParams());
                  Rng init = setup.init_rng;
-                 model->Init(w.Mutable(), *setup.train, init);
+                 setup.InitParams(*model, w.Mutable(), init);
                  SgdOptimizer optimizer(setup.train_options.optimizer);
                  GradientBuffer g(model->NumParams(), model->SparseGradient());
                  Rng batch_rng = setup.BatchRng(0);
-                 BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng);
+                 BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
                  EvalClock eval(setup.train_options, data.rows());
                  // Plain SGD on a model with a fused step (sparse linear models): gradient
                  // and update in one pass, no gradient buffer.
