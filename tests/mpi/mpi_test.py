@@ -9,6 +9,9 @@ is deterministic (sequential, sync, pex-sync, simu, lloyd), the same quality whe
 process that stops answering (SIGSTOP), each with a deadline.
 
   mpi_test.py --parley PATH --mpiexec PATH --case NAME [--btl shm|tcp]
+
+OpenMPI (the default build) or MPICH (scripts/check-mpich.sh: --mpiexec mpiexec.mpich, default
+path only; --btl tcp is an OpenMPI option).
 """
 import argparse
 import json
@@ -55,7 +58,14 @@ def env():
     return e
 
 
+def is_mpich(mpiexec):
+    p = subprocess.run([mpiexec, "--version"], capture_output=True, text=True)
+    return "HYDRA" in p.stdout or "mpich" in os.path.realpath(mpiexec)
+
+
 def mpi_cmd(a, n):
+    if a.mpich:  # Hydra runs more ranks than cores without being asked
+        return [a.mpiexec, "-n", str(n), a.parley, "train", "--transport", "mpi"]
     cmd = [a.mpiexec, "-n", str(n), "--oversubscribe"]
     if a.btl == "tcp":
         cmd += ["--mca", "btl", "tcp,self"]
@@ -194,21 +204,35 @@ def resume(a, tmp):
 
 
 def rank_pids(mpirun_pid):
-    """{rank: pid} of the processes mpirun started (children carrying OMPI_COMM_WORLD_RANK)."""
-    out = {}
+    """{rank: pid} of the processes mpirun started: its descendants (OpenMPI starts the ranks
+    itself, MPICH's Hydra through a proxy) that carry OMPI_COMM_WORLD_RANK or PMI_RANK."""
+    parent = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
         try:
             with open("/proc/%s/stat" % d) as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            if ppid != mpirun_pid:
-                continue
-            with open("/proc/%s/environ" % d, "rb") as f:
-                for kv in f.read().split(b"\0"):
-                    if kv.startswith(b"OMPI_COMM_WORLD_RANK="):
-                        out[int(kv.split(b"=", 1)[1])] = int(d)
+                parent[int(d)] = int(f.read().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
+            continue
+
+    def descends(pid):
+        while pid in parent and pid > 1:
+            pid = parent[pid]
+            if pid == mpirun_pid:
+                return True
+        return False
+
+    out = {}
+    for pid in parent:
+        if not descends(pid):
+            continue
+        try:
+            with open("/proc/%d/environ" % pid, "rb") as f:
+                for kv in f.read().split(b"\0"):
+                    if kv.startswith(b"OMPI_COMM_WORLD_RANK=") or kv.startswith(b"PMI_RANK="):
+                        out[int(kv.split(b"=", 1)[1])] = pid
+        except (OSError, ValueError):
             continue
     return out
 
@@ -261,6 +285,9 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--btl", default="shm", choices=["shm", "tcp"])
     a = ap.parse_args()
+    a.mpich = is_mpich(a.mpiexec)
+    if a.mpich and a.btl != "shm":
+        fail("--btl tcp selects OpenMPI's TCP transport; with MPICH run the default path only")
     with tempfile.TemporaryDirectory(prefix="parley-mpi-") as tmp:
         if a.case in CASES:
             compare_case(a, tmp)
