@@ -19,6 +19,18 @@ struct SlotHeader {
 };
 constexpr size_t kHeader = sizeof(SlotHeader);
 
+// While a transfer at least this large is in flight, the progress thread polls without
+// napping (yielding the core between polls) for up to kSpinFor: a large message moves in
+// fragments (or a rendezvous) that advance only when this rank calls into MPI, and a 100 us nap
+// per poll would cost as much as the transfer itself. Small messages complete on their own.
+constexpr size_t kSpinBytes = 64 * 1024;
+constexpr std::chrono::milliseconds kSpinFor(5);
+// Buffers of completed large sends are kept (up to kPoolBuffers) and reused for incoming
+// messages of at most their size: a fresh std::vector<std::byte> would be zero-filled first,
+// which for 1 MiB costs a third of the transfer over shared memory. Parameter blocks repeat
+// their sizes, so most large receives find a buffer.
+constexpr size_t kPoolBuffers = 8;
+
 [[noreturn]] void Die(int rank, const std::string& what) {
   std::fprintf(stderr, "error: rank %d: %s\n", rank, what.c_str());
   MpiSession::AbortJob(1);
@@ -51,6 +63,27 @@ struct MpiTransport::Impl {
   std::vector<uint64_t> put_seq;   // per target: sequence of my last put
   std::vector<uint64_t> read_seq;  // per source: sequence seen by my last read
   Bytes put_buf;
+  std::vector<Bytes> pool;  // see kPoolBuffers
+
+  // A receive buffer of n bytes: a pooled one when one is large enough (and not more than
+  // twice n), else a new one.
+  Bytes TakeBuffer(size_t n) {
+    if (n >= kSpinBytes) {
+      for (size_t i = 0; i < pool.size(); ++i) {
+        if (pool[i].size() >= n && pool[i].size() <= 2 * n) {
+          Bytes b = std::move(pool[i]);
+          pool[i] = std::move(pool.back());
+          pool.pop_back();
+          b.resize(n);  // shrinking: no fill
+          return b;
+        }
+      }
+    }
+    return Bytes(n);
+  }
+  void ReturnBuffer(Bytes b) {
+    if (b.size() >= kSpinBytes && pool.size() < kPoolBuffers) pool.push_back(std::move(b));
+  }
 
   // End-of-run accounting: messages posted to and matched from each rank.
   std::vector<int64_t> sent_to, recv_from, expected_from;
@@ -226,6 +259,7 @@ void MpiTransport::Progress() {
   Impl& s = *impl_;
   static std::byte empty[1];
   int idle = 0;
+  SteadyClock::time_point spin_since{};  // when the current stretch of polling a large transfer began
   std::deque<Op> ops;
   for (;;) {
     bool busy = false;
@@ -287,6 +321,7 @@ void MpiTransport::Progress() {
       MPI_Test(&s.sends[i].req, &flag, MPI_STATUS_IGNORE);
       if (flag) {
         if (s.sends[i].done) s.sends[i].done->store(true, std::memory_order_release);
+        s.ReturnBuffer(std::move(s.sends[i].payload));
         s.sends[i] = std::move(s.sends.back());
         s.sends.pop_back();
         busy = true;
@@ -303,7 +338,7 @@ void MpiTransport::Progress() {
       if (!flag) break;
       int n = 0;
       MPI_Get_count(&st, MPI_BYTE, &n);
-      s.recvs.push_back(Impl::PendingRecv{MPI_REQUEST_NULL, Message{st.MPI_SOURCE, st.MPI_TAG, Bytes(static_cast<size_t>(n))}});
+      s.recvs.push_back(Impl::PendingRecv{MPI_REQUEST_NULL, Message{st.MPI_SOURCE, st.MPI_TAG, s.TakeBuffer(static_cast<size_t>(n))}});
       Bytes& buf = s.recvs.back().msg.payload;
       MPI_Imrecv(n > 0 ? static_cast<void*>(buf.data()) : static_cast<void*>(empty), n, MPI_BYTE, &mm,
                  &s.recvs.back().req);
@@ -352,15 +387,28 @@ void MpiTransport::Progress() {
       }
     }
 
-    // Back off when idle: yield for a while, then sleep (shorter when something is pending).
+    // Back off when idle: yield for a while, then sleep (shorter when something is pending),
+    // except while a large transfer is in flight (kSpinBytes).
     if (busy) {
       idle = 0;
+      spin_since = {};
       continue;
     }
     ++idle;
     if (idle < 64) {
       std::this_thread::yield();
       continue;
+    }
+    bool large = false;
+    for (const auto& p : s.sends) large = large || p.payload.size() >= kSpinBytes;
+    for (const auto& p : s.recvs) large = large || p.msg.payload.size() >= kSpinBytes;
+    if (large) {
+      const auto now = SteadyClock::now();
+      if (spin_since == SteadyClock::time_point{}) spin_since = now;
+      if (now - spin_since < kSpinFor) {
+        std::this_thread::yield();
+        continue;
+      }
     }
     const bool pending = !s.sends.empty() || !s.recvs.empty() || s.phase > 0;
     auto nap = std::chrono::microseconds(std::min<int64_t>(pending ? 100 : 1000, int64_t{10} << std::min(idle - 64, 7)));
