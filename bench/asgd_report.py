@@ -136,6 +136,16 @@ def init_seconds(mode, name):
 INIT = {m: {"seq": init_seconds(m, "init-seq"), "peers": init_seconds(m, "init-peers")} for m in MODES}
 
 
+def save_plot(fig, name, caption, title=None):
+    """Writes bench/plots/NAME.png and its line in the report ("Plot: ...CAPTION")."""
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    fig.savefig(os.path.join(plots, name + ".png"), dpi=120)
+    plt.close(fig)
+    P(f"Plot: `bench/plots/{name}.png`{caption}\n")
+
+
 def minus(v, d):
     return None if v is None or d is None else v - d
 
@@ -219,11 +229,8 @@ for mode in MODES:
     for t in TARGETS:
         axes[0].axhline(t, color="grey", lw=0.6, ls=":")
     axes[0].legend(fontsize=6.5)
-    fig.suptitle(f"K-means, 1M x 10, k = 10: error against time ({mode} mode, seed {seeds[0]})")
-    fig.tight_layout()
-    fig.savefig(os.path.join(plots, f"asgd_algorithms_{mode}.png"), dpi=120)
-    plt.close(fig)
-    P(f"Plot: `bench/plots/asgd_algorithms_{mode}.png` (seed {seeds[0]}).\n")
+    save_plot(fig, f"asgd_algorithms_{mode}", f" (seed {seeds[0]}).",
+              f"K-means, 1M x 10, k = 10: error against time ({mode} mode, seed {seeds[0]})")
 
 P("Commands (seed %d; the other seeds differ only in `--seed` and the file names):\n" % seeds[0])
 P("```")
@@ -319,12 +326,9 @@ for mode in MODES:
     axes[1].set_ylim(0.8, 80)
     axes[1].legend(fontsize=7)
     axes[1].grid(alpha=0.3)
-    fig.suptitle(f"ASGD send interval against network ({mode} mode)")
-    fig.tight_layout()
-    fig.savefig(os.path.join(plots, f"asgd_intervals_{mode}.png"), dpi=120)
-    plt.close(fig)
-    P(f"Plot: `bench/plots/asgd_intervals_{mode}.png` (left: time to error {T} per interval; "
-      f"right: the balancer's interval over time, seed {seeds[0]}).\n")
+    save_plot(fig, f"asgd_intervals_{mode}",
+              f" (left: time to error {T} per interval; right: the balancer's interval over time, seed {seeds[0]}).",
+              f"ASGD send interval against network ({mode} mode)")
     # error curves per network, seed 1
     fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True)
     for ax, net in zip(axes, NETS):
@@ -339,11 +343,8 @@ for mode in MODES:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("test centre_distance_rel")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"ASGD error against time per network and interval ({mode} mode, seed {seeds[0]})")
-    fig.tight_layout()
-    fig.savefig(os.path.join(plots, f"asgd_networks_{mode}.png"), dpi=120)
-    plt.close(fig)
-    P(f"Plot: `bench/plots/asgd_networks_{mode}.png` (error curves, seed {seeds[0]}).\n")
+    save_plot(fig, f"asgd_networks_{mode}", f" (error curves, seed {seeds[0]}).",
+              f"ASGD error against time per network and interval ({mode} mode, seed {seeds[0]})")
 
 P("Commands (seed %d, mode `shared`; `cluster` adds `--slowdown 0=8,...,7=8`):\n" % seeds[0])
 P("```")
@@ -434,10 +435,7 @@ if sk_runs and par:
     ax.legend(fontsize=6.5)
     ax.grid(alpha=0.3)
     ax.set_title("K-means 1M x 10, k = 10: parley vs MiniBatchKMeans, one process each")
-    fig.tight_layout()
-    fig.savefig(os.path.join(plots, "asgd_sklearn.png"), dpi=120)
-    plt.close(fig)
-    P("Plot: `bench/plots/asgd_sklearn.png`.\n")
+    save_plot(fig, "asgd_sklearn", ".")
     P("Commands:\n")
     P("```")
     P(cmd_ref("shared", "init-seq"))

@@ -338,32 +338,12 @@ class Runner final : public RunContext {
 #endif
     InprocTransport inproc(static_cast<int>(roles.size()));
     std::unique_ptr<NetemTransport> netem;
-    Transport* transport = &inproc;
-    if (o_.emulation.network.active()) {
-      netem = std::make_unique<NetemTransport>(inproc, o_.emulation.network, Rng(o_.seed).Fork("network")());
-      transport = netem.get();
-    }
-    transport_ = transport;
-    for (const Role& r : roles) worker_of_rank_.push_back(r.worker);
-    if (o_.emulation.compute_active()) {
-      for (const KillRule& k : o_.emulation.kills)
-        if (std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
-          return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
-                                 std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
-      emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
-    }
+    PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, inproc, netem));
     Rng run_rng(o_.seed);
     for (size_t r = 0; r < roles.size(); ++r)
       nodes_.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, *transport, *this,
                                               run_rng.Fork("node").Fork(r)));
-    if (log_.is_open()) {
-      nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
-                              {"ranks", roles.size()}, {"seed", o_.seed}};
-      AddResume(start);
-      if (o_.emulation.compute_active() || o_.emulation.network.active())
-        start["emulation"] = o_.emulation.ToJson();
-      log_ << start.dump() << '\n';
-    }
+    LogStart({{"ranks", roles.size()}});
     std::atomic<bool> done{false};
     std::thread bar;
     if (tty_) bar = std::thread([&] { ProgressBar(done); });
@@ -444,6 +424,44 @@ class Runner final : public RunContext {
   const std::vector<double>& final_params() const { return final_params_; }
 
  private:
+  // What both ways of running the roles (threads, MPI ranks) set up before the roles start:
+  // the emulated network over `base` (owned by `netem`), each rank's worker index and role
+  // name, and the compute emulator after checking that --kill names existing workers. Returns
+  // the transport the nodes use.
+  StatusOr<Transport*> SetUpRoles(const std::vector<Role>& roles, Transport& base,
+                                  std::unique_ptr<NetemTransport>& netem) {
+    Transport* transport = &base;
+    if (o_.emulation.network.active()) {
+      netem = std::make_unique<NetemTransport>(base, o_.emulation.network, Rng(o_.seed).Fork("network")());
+      transport = netem.get();
+    }
+    transport_ = transport;
+    for (const Role& r : roles) {
+      worker_of_rank_.push_back(r.worker);
+      role_names_.push_back(r.name);
+    }
+    if (o_.emulation.compute_active()) {
+      for (const KillRule& k : o_.emulation.kills)
+        if (std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
+          return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
+                                 std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
+      emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
+    }
+    return transport;
+  }
+
+  // The metrics log's start line: the run's settings plus `extra` (ranks, transport).
+  void LogStart(const nlohmann::json& extra) {
+    if (!log_.is_open()) return;
+    nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
+                            {"seed", o_.seed}};
+    start.update(extra);
+    AddResume(start);
+    if (o_.emulation.compute_active() || o_.emulation.network.active())
+      start["emulation"] = o_.emulation.ToJson();
+    log_ << start.dump() << '\n';
+  }
+
   void ProgressBar(std::atomic<bool>& done) {
     const int width = 30;
     std::unique_lock<std::mutex> lock(bar_mu_);
@@ -528,37 +546,14 @@ class Runner final : public RunContext {
   Status RunRoleMpi(std::vector<Role>& roles) {
     const int n = static_cast<int>(roles.size());
     std::unique_ptr<NetemTransport> netem;
-    Transport* transport = mpi_;
-    if (o_.emulation.network.active()) {
-      netem = std::make_unique<NetemTransport>(*mpi_, o_.emulation.network, Rng(o_.seed).Fork("network")());
-      transport = netem.get();
-    }
-    transport_ = transport;
-    for (const Role& r : roles) {
-      worker_of_rank_.push_back(r.worker);
-      role_names_.push_back(r.name);
-    }
-    if (o_.emulation.compute_active()) {
-      for (const KillRule& k : o_.emulation.kills)
-        if (std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
-          return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
-                                 std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
-      emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
-    }
+    PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, *mpi_, netem));
     Rng run_rng(o_.seed);
     nodes_.resize(static_cast<size_t>(n));
     remote_.assign(static_cast<size_t>(n), RemoteCounters{});
     nodes_[static_cast<size_t>(me_)] = std::make_unique<Node>(me_, roles[static_cast<size_t>(me_)].name, *transport,
                                                                *this, run_rng.Fork("node").Fork(me_));
     start_ = mpi_->start_time();
-    if (log_.is_open()) {
-      nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
-                              {"ranks", n}, {"seed", o_.seed}, {"transport", "mpi"}};
-      AddResume(start);
-      if (o_.emulation.compute_active() || o_.emulation.network.active())
-        start["emulation"] = o_.emulation.ToJson();
-      log_ << start.dump() << '\n';
-    }
+    LogStart({{"ranks", n}, {"transport", "mpi"}});
     std::atomic<bool> done{false};
     std::thread bar;
     if (tty_) bar = std::thread([&] { ProgressBar(done); });

@@ -16,6 +16,9 @@ using ps::Block;
 using ps::RankName;
 
 constexpr std::chrono::duration<double> kPoll(0.05);  // how often blocked roles re-check stop
+// Once the run is stopping, how long server 0 waits for the other servers' final blocks, and
+// they for server 0's kStop, before giving up.
+constexpr double kStopGrace = 1.0;
 
 // What both servers share: the block of parameters, its optimizer, evaluation and stopping.
 class Server {
@@ -117,7 +120,7 @@ class Server {
         node_.Fail(DeadlineExceeded("server 0 waited " + secs.str() + " s for the final parameter blocks of the other servers"));
         return;
       }
-      if (!m && node_.ShouldStop() && node_.Now() - start > 1.0) return;
+      if (!m && node_.ShouldStop() && node_.Now() - start > kStopGrace) return;
     }
   }
 
@@ -135,10 +138,10 @@ class Server {
   }
   // Servers other than 0, when the run stops (a stop rule, a failure): server 0's kStop, and
   // with it the chance to send the final block, should follow; true once it has not come
-  // within a second (server 0 waits as long for the blocks).
+  // within kStopGrace (server 0 waits as long for the blocks).
   bool StopWaitOver() {
     if (stop_seen_ < 0) stop_seen_ = node_.Now();
-    return node_.Now() - stop_seen_ > 1.0;
+    return node_.Now() - stop_seen_ > kStopGrace;
   }
   // After each step: ends (true) when kStop came and this server has reached its version.
   bool EndIfCaughtUp() {
