@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 #include "parley/models/config_util.h"
 
@@ -44,18 +45,73 @@ size_t KMeansModel::Nearest(WeightsView w, const float* x, double* dist2) const 
   return best;
 }
 
+void KMeansCentreTable::Load(WeightsView w, size_t k, size_t d) {
+  k_ = k;
+  d_ = d;
+  t_.resize(k * d);
+  for (size_t c = 0; c < k; ++c)
+    for (size_t j = 0; j < d; ++j) t_[j * k + c] = w.scale * w.v[c * d + j];
+  acc_.resize(k);
+}
+
+size_t KMeansCentreTable::Nearest(const float* x, double* dist2) {
+  double* acc = acc_.data();
+  const size_t k = k_;
+  std::fill(acc, acc + k, 0.0);
+  for (size_t j = 0; j < d_; ++j) {
+    const double xj = x[j];
+    const double* tj = t_.data() + j * k;
+    for (size_t c = 0; c < k; ++c) {  // independent sums: vectorised over centres
+      const double diff = tj[c] - xj;
+      acc[c] += diff * diff;
+    }
+  }
+  size_t best = 0;
+  double best_d2 = std::numeric_limits<double>::infinity();
+  for (size_t c = 0; c < k; ++c) {
+    if (acc[c] < best_d2) {
+      best_d2 = acc[c];
+      best = c;
+    }
+  }
+  *dist2 = best_d2;
+  return best;
+}
+
+std::vector<uint32_t> KMeansModel::InitSample(size_t n, Rng& rng) const {
+  const size_t want = std::min(n, std::max(kInitSampleMin, kInitSamplePerCluster * k_));
+  std::vector<uint32_t> rows;
+  if (want == n) {
+    rows.resize(n);
+    for (size_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(i);
+    return rows;
+  }
+  // Floyd's algorithm: a uniform sample of `want` distinct rows in O(want).
+  std::unordered_set<uint32_t> chosen;
+  chosen.reserve(2 * want);
+  for (size_t j = n - want; j < n; ++j) {
+    const auto t = static_cast<uint32_t>(rng.Below(j + 1));
+    if (!chosen.insert(t).second) chosen.insert(static_cast<uint32_t>(j));
+  }
+  rows.assign(chosen.begin(), chosen.end());
+  std::sort(rows.begin(), rows.end());  // a deterministic order, and sequential access
+  return rows;
+}
+
 void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
-  const size_t n = train.rows();
-  auto place = [&](size_t c, size_t row) {
-    const float* x = train.dense.row(row);
+  const std::vector<uint32_t> sample = InitSample(train.rows(), rng);
+  const size_t n = sample.size();
+  auto point = [&](size_t i) { return train.dense.row(sample[i]); };
+  auto place = [&](size_t c, size_t i) {
+    const float* x = point(i);
     for (size_t j = 0; j < d_; ++j) w[c * d_ + j] = x[j];
   };
-  // out[i] = min(d2[i], ||x_i - x_row||^2); returns the sum of out.
-  auto with_centre = [&](size_t row, const std::vector<double>& d2, std::vector<double>& out) {
-    const float* centre = train.dense.row(row);
+  // out[i] = min(d2[i], ||x_i - x_cand||^2); returns the sum of out.
+  auto with_centre = [&](size_t cand, const std::vector<double>& d2, std::vector<double>& out) {
+    const float* centre = point(cand);
     double total = 0;
     for (size_t i = 0; i < n; ++i) {
-      const float* x = train.dense.row(i);
+      const float* x = point(i);
       double e = 0;
       for (size_t j = 0; j < d_; ++j) {
         const double diff = static_cast<double>(x[j]) - centre[j];
@@ -113,10 +169,12 @@ double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const
   const double inv = 1.0 / static_cast<double>(rows.size());
   double* gd = g.data();
   double total = 0;
-  for (uint32_t r : rows) {
-    const float* x = data.dense.row(r);
+  table_.Load(w, k_, d_);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
+    const float* x = data.dense.row(rows[i]);
     double dist2;
-    const size_t c = Nearest(w, x, &dist2);
+    const size_t c = table_.Nearest(x, &dist2);
     total += 0.5 * dist2;
     g.TouchRange(c * d_, d_);
     const double* centre = w.v + c * d_;
@@ -130,10 +188,12 @@ void KMeansModel::LloydAccumulate(WeightsView w, const Dataset& data,
                                   std::vector<double>& counts) const {
   if (sums.size() != k_ * d_) sums.assign(k_ * d_, 0.0);
   if (counts.size() != k_) counts.assign(k_, 0.0);
+  KMeansCentreTable table;
+  table.Load(w, k_, d_);
   for (uint32_t r : rows) {
     const float* x = data.dense.row(r);
     double dist2;
-    const size_t c = Nearest(w, x, &dist2);
+    const size_t c = table.Nearest(x, &dist2);
     for (size_t j = 0; j < d_; ++j) sums[c * d_ + j] += x[j];
     counts[c] += 1;
   }
@@ -152,9 +212,11 @@ void KMeansModel::LloydUpdate(std::span<double> centres, std::span<const double>
 MetricSet KMeansModel::Evaluate(WeightsView w, const Dataset& data) const {
   const size_t n = data.rows();
   double total = 0;
+  KMeansCentreTable table;
+  table.Load(w, k_, d_);
   for (size_t r = 0; r < n; ++r) {
     double dist2;
-    Nearest(w, data.dense.row(r), &dist2);
+    table.Nearest(data.dense.row(r), &dist2);
     total += 0.5 * dist2;
   }
   MetricSet m;

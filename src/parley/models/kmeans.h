@@ -6,11 +6,17 @@
 // the rows of the batch's assigned centres (O(batch * k * d) to assign, O(batch * d) to
 // write), honouring WeightsView::scale. L2() is 0. Ties go to the lowest centre index.
 //
-// Init: greedy k-means++ seeding with the given rng (the first centre uniformly at random;
-// each next one the best, by the resulting quantisation error, of 2 + ln k training points
+// Init: greedy k-means++ seeding with the given rng on a uniform sample of
+// max(3072, 32 k) training rows (all rows if there are fewer; scikit-learn's MiniBatchKMeans
+// seeds on 3 x batch rows): the first centre uniformly at random from the sample; each next
+// one the best, by the resulting quantisation error on the sample, of 2 + ln k sample points
 // drawn with probability proportional to their squared distance to the nearest chosen
-// centre), so the k centres are distinct points unless the data has fewer than k distinct
-// points.
+// centre. So the k centres are distinct training points unless the sample has fewer than k
+// distinct points, and seeding costs O(sample * k * d), not a pass over the data per trial.
+//
+// The nearest-centre search of Gradient, LloydAccumulate and Evaluate goes through
+// KMeansCentreTable (centres transposed, the k distances of a point summed side by side);
+// Nearest() is the plain loop it is tested against (same arithmetic, same results).
 //
 // Batch K-means (Lloyd) is exposed too: LloydAccumulate over any row subsets (for example one
 // per worker, then summed), followed by LloydUpdate.
@@ -26,6 +32,23 @@
 #include "parley/models/model.h"
 
 namespace parley {
+
+// The centres laid out for the nearest-centre search: d x k, centre index fastest, the
+// weights' scale folded in. A point's k squared distances are k independent sums the
+// compiler vectorises, each with the terms and the order of KMeansModel::Nearest's loop, so
+// the results are the same to the bit. Not thread-safe (scratch space); cheap to build
+// (O(k d)) once per mini-batch or evaluation.
+class KMeansCentreTable {
+ public:
+  void Load(WeightsView w, size_t k, size_t d);
+  // As KMeansModel::Nearest for the loaded centres. REQUIRES: Load was called.
+  size_t Nearest(const float* x, double* dist2);
+
+ private:
+  size_t k_ = 0, d_ = 0;
+  std::vector<double> t_;    // t_[j * k + c] = scale * centre c's coordinate j
+  std::vector<double> acc_;  // k partial sums
+};
 
 class KMeansModel final : public Model {
  public:
@@ -52,7 +75,14 @@ class KMeansModel final : public Model {
   // ||x - true centre of its label||^2 / d), the mixture's per-coordinate spread.
   MetricSet Evaluate(WeightsView w, const Dataset& data) const override;
 
-  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance.
+  // The training rows Init seeds on: a uniform sample (drawn from rng) of
+  // min(n, max(kInitSampleMin, kInitSamplePerCluster * k)) of the n rows, in increasing order.
+  std::vector<uint32_t> InitSample(size_t n, Rng& rng) const;
+  static constexpr size_t kInitSampleMin = 3072;
+  static constexpr size_t kInitSamplePerCluster = 32;
+
+  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance; ties
+  // go to the lowest index. The reference loop (see KMeansCentreTable).
   size_t Nearest(WeightsView w, const float* x, double* dist2) const;
 
   // One Lloyd accumulation: for each row, adds x to sums[c * d ...] and 1 to counts[c] of its
@@ -71,8 +101,11 @@ class KMeansModel final : public Model {
   size_t dim() const { return d_; }
 
  private:
+  static constexpr size_t kPrefetch = 8;  // rows ahead of the one being assigned
   // Constant after construction.
   size_t k_, d_;
+  // Scratch of Gradient.
+  KMeansCentreTable table_;
 };
 
 }  // namespace parley

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "parley/models/model_test_util.h"
 
 namespace parley {
@@ -60,6 +63,62 @@ TEST(KMeansModelTest, TouchesOnlyAssignedCentresAndHonoursScale) {
   // Mean over the batch of (c - x) for the assigned centre.
   EXPECT_NEAR(g1[0], (-0.1 - 0.0) / 3, 1e-7);
   EXPECT_NEAR(g1[3], (10 - 10.0) / 3, 1e-7);
+}
+
+TEST(KMeansModelTest, CentreTableMatchesTheReferenceLoopToTheBit) {
+  Rng rng(68);
+  for (size_t k : {1u, 3u, 10u, 17u}) {
+    const size_t d = 7;
+    std::vector<float> x(300 * d);
+    for (float& v : x) v = static_cast<float>(rng.Normal());
+    // Exact ties: rows equal to a centre, and duplicated centres.
+    std::vector<double> w(k * d);
+    for (double& v : w) v = rng.Normal();
+    if (k > 2) std::copy(w.begin(), w.begin() + d, w.begin() + 2 * d);
+    for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(w[j]);
+    KMeansModel model(k, d);
+    for (double scale : {1.0, 0.75}) {
+      const WeightsView view{w.data(), scale, w.size()};
+      KMeansCentreTable table;
+      table.Load(view, k, d);
+      for (size_t r = 0; r < 300; ++r) {
+        double a, b;
+        const size_t ca = model.Nearest(view, &x[r * d], &a);
+        const size_t cb = table.Nearest(&x[r * d], &b);
+        ASSERT_EQ(ca, cb) << "k " << k << " row " << r;
+        ASSERT_EQ(a, b) << "k " << k << " row " << r;
+      }
+    }
+  }
+}
+
+TEST(KMeansModelTest, InitSamplesDistinctRowsDeterministically) {
+  KMeansModel model(10, 2);
+  Rng a(69), b(69);
+  const std::vector<uint32_t> s = model.InitSample(100000, a);
+  EXPECT_EQ(s.size(), KMeansModel::kInitSampleMin);
+  EXPECT_TRUE(std::is_sorted(s.begin(), s.end()));
+  EXPECT_EQ(std::set<uint32_t>(s.begin(), s.end()).size(), s.size());
+  EXPECT_LT(s.back(), 100000u);
+  EXPECT_EQ(model.InitSample(100000, b), s);
+  // Spread over the rows, not a prefix: about half the sample in each half of the rows.
+  const auto low = std::count_if(s.begin(), s.end(), [](uint32_t r) { return r < 50000; });
+  EXPECT_NEAR(static_cast<double>(low) / static_cast<double>(s.size()), 0.5, 0.05);
+  // Many clusters: 32 rows per cluster; few rows: all of them.
+  KMeansModel many(200, 2);
+  EXPECT_EQ(many.InitSample(100000, a).size(), 200u * KMeansModel::kInitSamplePerCluster);
+  EXPECT_EQ(model.InitSample(500, a), AllRows(500));
+}
+
+TEST(KMeansModelTest, InitOnALargeSetHitsEveryComponent) {
+  Rng rng(70);
+  Dataset d = Mixture(8, 4, 50000, 10.0, 1.0, rng);
+  KMeansModel model(8, 4);
+  std::vector<double> w(32);
+  Rng init(71);
+  model.Init(w, d, init);
+  const MetricSet m = model.Evaluate({w.data(), 1.0, w.size()}, d);
+  EXPECT_LT(m.at("centre_distance_rel"), 3.0);  // each found centre is a point of its component
 }
 
 TEST(KMeansModelTest, InitPicksDistinctTrainingPoints) {
