@@ -8,15 +8,21 @@ namespace parley {
 BatchStream::BatchStream(size_t rows, int batch, const Rng& rng, int64_t first_epoch)
     : order_(rows), batch_(static_cast<size_t>(batch)), pos_(rows), rng_(rng), first_epoch_(first_epoch) {}
 
+void BatchStream::Settle(size_t upto) {
+  const size_t n = order_.size();
+  for (; settled_ < upto; ++settled_)
+    std::swap(order_[settled_], order_[settled_ + shuffle_.Below(n - settled_)]);
+}
+
 std::span<const uint32_t> BatchStream::Next() {
   if (pos_ >= order_.size()) {
     ++epoch_;
     std::iota(order_.begin(), order_.end(), 0u);
-    Rng shuffle = rng_.Fork(static_cast<uint64_t>(first_epoch_ + epoch_));
-    shuffle.Shuffle(order_);
-    pos_ = 0;
+    shuffle_ = rng_.Fork(static_cast<uint64_t>(first_epoch_ + epoch_));
+    pos_ = settled_ = 0;
   }
-  size_t n = std::min(batch_, order_.size() - pos_);
+  const size_t n = std::min(batch_, order_.size() - pos_);
+  Settle(std::min(order_.size(), pos_ + n + kLookahead));
   std::span<const uint32_t> b(order_.data() + pos_, n);
   pos_ += n;
   return b;

@@ -14,7 +14,9 @@ namespace parley {
 
 // Mini-batches of row indices 0..rows-1: a fresh seeded permutation each epoch, cut into
 // batches of `batch` rows (the last batch of an epoch may be shorter; none crosses an epoch).
-// Holds a reference to rng, which must outlive it.
+// The permutation is a forward Fisher-Yates shuffle done lazily, a batch (plus kLookahead
+// rows) at a time, so an epoch costs nothing up front but an O(rows) identity fill: a run
+// that needs a few hundred rows of a large shard starts at once.
 class BatchStream {
  public:
   // Epoch e's order is a permutation drawn from rng.Fork(first_epoch + e) alone, so a run
@@ -25,13 +27,22 @@ class BatchStream {
   // The rows later calls of Next() return in this epoch, in order (empty when the next call
   // starts a new epoch and reshuffles): a prefetch hint for Model::SgdStep. Valid until the
   // next call of Next().
-  std::span<const uint32_t> Upcoming() const { return std::span<const uint32_t>(order_).subspan(pos_); }
+  // At least kLookahead rows unless the epoch ends sooner.
+  std::span<const uint32_t> Upcoming() const {
+    return std::span<const uint32_t>(order_).subspan(pos_, settled_ - pos_);
+  }
   int64_t epoch() const { return epoch_; }
 
  private:
-  std::vector<uint32_t> order_;
+  static constexpr size_t kLookahead = 64;
+  // Shuffles positions [settled_, upto) of this epoch's order into their final place.
+  void Settle(size_t upto);
+
+  std::vector<uint32_t> order_;  // [0, settled_) final this epoch; the rest not yet drawn
   size_t batch_;
   size_t pos_;
+  size_t settled_ = 0;
+  Rng shuffle_;                  // this epoch's shuffle stream
   int64_t epoch_ = -1;
   const Rng rng_;
   const int64_t first_epoch_;
