@@ -14,7 +14,7 @@ struct TrainCommand {
   std::string target;  // "metric=value"
   // Emulation flags, parsed into o.emulation by RunTrainCommand.
   std::string slowdown, stragglers, kill, network = "none";
-  double latency = -1, bandwidth = -1, jitter = -1;
+  double latency = -1, bandwidth = -1, jitter = -1, network_slowdown = 1;
   bool no_progress = false;
   CLI::App* app = nullptr;
   KronRunOptions kron;  // Kronecker-structured SGD (src/parley/kron)
@@ -85,8 +85,9 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--kill", c->kill, "Workers that die: WORKER@t=SECONDS or WORKER@step=N, comma separated")->group(emu);
   t->add_option("--network", c->network, "Network profile: none | infiniband | 10gbe | 1gbe | cloud (variable bandwidth) | custom")->group(emu);
   t->add_option("--latency", c->latency, "Per-message latency in seconds (overrides the profile; < 0: profile's)")->group(emu);
-  t->add_option("--bandwidth", c->bandwidth, "Per-link bandwidth in bytes/s (overrides the profile; 0: unlimited; < 0: profile's)")->group(emu);
+  t->add_option("--bandwidth", c->bandwidth, "Bandwidth of each sender's link in bytes/s (overrides the profile; 0: unlimited; < 0: profile's)")->group(emu);
   t->add_option("--jitter", c->jitter, "Mean extra exponential delay per message in seconds (overrides the profile; < 0: profile's)")->group(emu);
+  t->add_option("--network-slowdown", c->network_slowdown, "Run the network this many times slower (latency, jitter, the cloud's variation period times F; bandwidth / F); with --slowdown i=F for every worker, a slow-motion copy of the cluster")->group(emu);
 
   auto out = "Outputs";
   t->add_option("--metrics", o.metrics_path, "Metrics log: one JSON object per evaluation")->group(out);
@@ -106,7 +107,7 @@ Status ParseEmulationFlags(TrainCommand& c) {
   PARLEY_ASSIGN_OR_RETURN(e.slowdowns, ParseSlowdowns(c.slowdown));
   if (!c.stragglers.empty()) PARLEY_RETURN_IF_ERROR(ParseStragglers(c.stragglers, &e.straggle_prob, &e.straggle_factor));
   PARLEY_ASSIGN_OR_RETURN(e.kills, ParseKills(c.kill));
-  PARLEY_ASSIGN_OR_RETURN(e.network, MakeNetworkOptions(c.network, c.latency, c.bandwidth, c.jitter));
+  PARLEY_ASSIGN_OR_RETURN(e.network, MakeNetworkOptions(c.network, c.latency, c.bandwidth, c.jitter, c.network_slowdown));
   return OkStatus();
 }
 

@@ -50,6 +50,50 @@ TEST(Netem, LinkIsAFifoThatTakesBytesOverBandwidthPlusLatency) {
   for (auto& d : done) EXPECT_TRUE(d->load());
 }
 
+TEST(LinkSchedule, OneLinkPerSenderWhateverTheReceiver) {
+  NetworkOptions o;
+  o.latency = 1e-3;
+  o.bandwidth = 1e6;  // 1 kB take 1 ms
+  LinkSchedule link(o, 1);
+  // Three messages sent at once to three receivers leave one after the other.
+  EXPECT_DOUBLE_EQ(link.Arrival(0, 1, 1000, 0), 0.002);
+  EXPECT_DOUBLE_EQ(link.Arrival(0, 2, 1000, 0), 0.003);
+  EXPECT_DOUBLE_EQ(link.Arrival(0, 3, 1000, 0), 0.004);
+  // Another sender has a link of its own.
+  EXPECT_DOUBLE_EQ(link.Arrival(1, 2, 1000, 0), 0.002);
+  // An idle link starts at once.
+  EXPECT_DOUBLE_EQ(link.Arrival(0, 1, 1000, 1.0), 1.002);
+}
+
+TEST(LinkSchedule, JitterNeverReordersOneSendersMessagesToOneReceiver) {
+  NetworkOptions o;
+  o.latency = 1e-4;
+  o.bandwidth = 1e8;
+  o.jitter = 5e-3;  // much more than a message's transmission
+  LinkSchedule a(o, 3), b(o, 3);
+  double last = 0;
+  for (int i = 0; i < 200; ++i) {
+    const double t = a.Arrival(0, 1, 1000, i * 1e-4);
+    EXPECT_GE(t, last);
+    EXPECT_EQ(t, b.Arrival(0, 1, 1000, i * 1e-4));  // seeded
+    last = t;
+  }
+}
+
+TEST(Netem, NetworkSlowdownScalesTheWholeProfile) {
+  auto base = MakeNetworkOptions("cloud", -1, -1, -1);
+  auto slow = MakeNetworkOptions("cloud", -1, -1, -1, 8);
+  ASSERT_TRUE(base.ok() && slow.ok());
+  EXPECT_DOUBLE_EQ(slow->latency, 8 * base->latency);
+  EXPECT_DOUBLE_EQ(slow->jitter, 8 * base->jitter);
+  EXPECT_DOUBLE_EQ(slow->bandwidth, base->bandwidth / 8);
+  EXPECT_DOUBLE_EQ(slow->variation_period, 8 * base->variation_period);
+  EXPECT_EQ(slow->variation_low, base->variation_low);
+  auto bad = MakeNetworkOptions("1gbe", -1, -1, -1, 0.5);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--network-slowdown"), std::string::npos);
+}
+
 TEST(Netem, PutsAreDelayedToo) {
   InprocTransport inner(2);
   NetworkOptions o;
