@@ -145,8 +145,22 @@ class Runner final : public RunContext {
       Event(rank, {{"event", "killed"}, {"worker", emulator_->worker_of(rank)}, {"rank", rank}});
       throw NodeKilled{rank};
     }
-    if (out.seconds > seconds) std::this_thread::sleep_for(Seconds(out.seconds - seconds));
+    if (out.seconds > seconds) SleepOff(rank, out.seconds - seconds);
     return out.seconds;
+  }
+
+  // Emulated time a step did not spend computing is owed per rank and slept off once it
+  // reaches kMinSleep: sleep_for overshoots by tens of microseconds, which would stretch
+  // steps of a few microseconds many times over. The time actually slept is subtracted, so an
+  // overshoot is paid back by the next steps and the emulated duration is right on average.
+  // Steps of kMinSleep or more still sleep every step. Called by rank's own thread only.
+  void SleepOff(int rank, double seconds) {
+    double& owed = sleep_owed_.at(static_cast<size_t>(rank));
+    owed += seconds;
+    if (owed < kMinSleep) return;
+    const auto t0 = SteadyClock::now();
+    std::this_thread::sleep_for(Seconds(owed));
+    owed -= Seconds(SteadyClock::now() - t0).count();
   }
 
   void Event(int rank, nlohmann::json e) override {
@@ -446,6 +460,7 @@ class Runner final : public RunContext {
           return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
                                  std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
       emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
+      sleep_owed_.assign(worker_of_rank_.size(), 0.0);
     }
     return transport;
   }
@@ -705,6 +720,8 @@ class Runner final : public RunContext {
   nlohmann::json events_ = nlohmann::json::array();  // GUARDED_BY(report_mu_)
 
   std::unique_ptr<ComputeEmulator> emulator_;  // set before the roles start
+  static constexpr double kMinSleep = 200e-6;
+  std::vector<double> sleep_owed_;             // per rank; each entry its rank's thread only
   std::vector<int> worker_of_rank_;
   std::vector<std::unique_ptr<Node>> nodes_;   // set before the roles start; MPI: own rank only
   std::vector<std::string> role_names_;
