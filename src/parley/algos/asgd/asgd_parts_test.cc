@@ -7,6 +7,7 @@
 
 #include "parley/algos/asgd/balancer.h"
 #include "parley/algos/asgd/parzen.h"
+#include "parley/comm/link_schedule.h"
 #include "parley/comm/inproc/inproc_transport.h"
 #include "parley/comm/node.h"
 
@@ -60,7 +61,7 @@ TEST(Balancer, IntervalLengthensUnderLoadAndShortensWhenIdle) {
   EXPECT_EQ(intervals, (std::vector<int>{2, 4, 8, 16, 16, 16}));
   EXPECT_EQ(sent, std::vector<bool>(6, false));
   EXPECT_EQ(b.skipped(), 6);
-  // q == 1 (not above q_hi) sends without change; zeros shorten every 3rd send.
+  // q == 1 (not above q_hi) sends without change; zeros halve the interval every 3rd send.
   EXPECT_TRUE(b.OnScheduledSend(1));
   EXPECT_EQ(b.interval(), 16);
   intervals.clear();
@@ -68,18 +69,65 @@ TEST(Balancer, IntervalLengthensUnderLoadAndShortensWhenIdle) {
     EXPECT_TRUE(b.OnScheduledSend(0));
     intervals.push_back(b.interval());
   }
-  EXPECT_EQ(intervals, (std::vector<int>{16, 16, 15, 15, 15, 14, 14, 14, 13}));
+  EXPECT_EQ(intervals, (std::vector<int>{16, 16, 8, 8, 8, 4, 4, 4, 2}));
   // A busy send breaks the calm run.
   EXPECT_TRUE(b.OnScheduledSend(0));
   EXPECT_TRUE(b.OnScheduledSend(1));
   EXPECT_TRUE(b.OnScheduledSend(0));
   EXPECT_TRUE(b.OnScheduledSend(0));
-  EXPECT_EQ(b.interval(), 13);
+  EXPECT_EQ(b.interval(), 2);
   EXPECT_TRUE(b.OnScheduledSend(0));
-  EXPECT_EQ(b.interval(), 12);
+  EXPECT_EQ(b.interval(), 1);
   // Never below 1.
   for (int i = 0; i < 100; ++i) b.OnScheduledSend(0);
   EXPECT_EQ(b.interval(), 1);
+}
+
+// One peer in virtual time: a step every millisecond, a state message of 10 kB at each
+// scheduled send into an emulated link (LinkSchedule, the timing NetemTransport uses) with
+// 0.1 ms latency and `bw_before` bytes/s until `switch_time`, then a new link of `bw_after`;
+// the balancer is fed the number of its messages not yet arrived. Deterministic: no threads,
+// no clock. Returns the interval after each step.
+std::vector<int> BalancedIntervals(double bw_before, double bw_after, double switch_time, int steps) {
+  Balancer b({.mode = "interval", .interval = 1, .interval_max = 64, .q_hi = 1, .calm = 3});
+  NetworkOptions before, after;
+  before.latency = after.latency = 1e-4;
+  before.bandwidth = bw_before;
+  after.bandwidth = bw_after;
+  LinkSchedule link_before(before, 1), link_after(after, 1);
+  std::vector<int> out;
+  std::vector<double> arrivals;  // of the messages sent so far
+  int since = 0;
+  for (int step = 0; step < steps; ++step) {
+    const double now = 1e-3 * (step + 1);
+    if (++since >= b.interval()) {
+      since = 0;
+      const auto in_flight = std::count_if(arrivals.begin(), arrivals.end(), [&](double a) { return a > now; });
+      if (b.OnScheduledSend(static_cast<int>(in_flight)))
+        arrivals.push_back((now < switch_time ? link_before : link_after).Arrival(0, 1, 10000, now));
+    }
+    out.push_back(b.interval());
+  }
+  return out;
+}
+
+TEST(Balancer, DeterministicEmulatedLinkLengthensWhenSaturatedAndShortensWhenIdle) {
+  // 10 kB per message: at 40 MB/s a message takes 0.25 ms, far less than a step (idle link);
+  // at 2.5 MB/s it takes 4 ms, four steps (saturated at any interval below 4).
+  const std::vector<int> idle = BalancedIntervals(40e6, 40e6, 0, 2000);
+  EXPECT_EQ(*std::max_element(idle.begin(), idle.end()), 1);  // never backs off
+  const std::vector<int> saturated = BalancedIntervals(2.5e6, 2.5e6, 0, 2000);
+  // Backs off past the link's 4 steps per message, then stays within a factor 2 of it:
+  // never at 1 or 2 (the queue would grow without bound), never above 8.
+  const std::vector<int> late(saturated.begin() + 200, saturated.end());
+  EXPECT_GE(*std::min_element(late.begin(), late.end()), 4);
+  EXPECT_LE(*std::max_element(late.begin(), late.end()), 8);
+  EXPECT_EQ(BalancedIntervals(2.5e6, 2.5e6, 0, 2000), saturated);  // deterministic
+  // Slow for 1 s, then fast: the interval is back at 1 within 100 steps of the change.
+  const std::vector<int> both = BalancedIntervals(2.5e6, 40e6, 1.0, 2000);
+  EXPECT_GE(both[990], 4);
+  EXPECT_EQ(both[1100], 1);
+  EXPECT_EQ(*std::max_element(both.begin() + 1100, both.end()), 1);
 }
 
 TEST(Balancer, SizeHalvesUnderLoadAndDoublesWhenIdle) {
@@ -112,7 +160,7 @@ TEST(Balancer, BothShrinksFirstThenLengthens) {
     b.OnScheduledSend(0);
     s.push_back({b.interval(), b.msg_blocks()});
   }
-  EXPECT_EQ(s, (std::vector<std::pair<int, int>>{{3, 1}, {2, 1}, {1, 1}, {1, 2}, {1, 4}, {1, 4}}));
+  EXPECT_EQ(s, (std::vector<std::pair<int, int>>{{2, 1}, {1, 1}, {1, 2}, {1, 4}, {1, 4}, {1, 4}}));
 }
 
 TEST(BalancerMode, Validation) {

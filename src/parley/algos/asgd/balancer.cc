@@ -30,7 +30,7 @@ bool Balancer::Shrink() {
 }
 bool Balancer::Shorten() {
   if (!by_interval_ || interval_ <= 1) return false;
-  interval_ = std::max(interval_ - 1, 1);
+  interval_ = std::max(interval_ / 2, 1);
   return true;
 }
 bool Balancer::Grow() {

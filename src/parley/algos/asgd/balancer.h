@@ -10,10 +10,17 @@
 //       size mode:            msg_blocks = max(msg_blocks / 2, 1)
 //       both:                 shrink the message first; at 1 block, lengthen the interval
 //   q == 0 for c scheduled sends in a row (the counter restarts after each change):
-//       interval mode:        interval = max(interval - 1, 1)
+//       interval mode:        interval = max(interval / 2, 1)
 //       size mode:            msg_blocks = min(2 * msg_blocks, blocks)
 //       both:                 shorten the interval first; at 1, grow the message
 //   otherwise (or mode off):  send, no change.
+//
+// The interval comes back down by halving, not by 1 as ALGORITHMS.md A first proposed: with
+// -1, recovering from 2^k took c * (2 + 3 + ... + 2^k) steps (1,581 from 32), so one
+// transient (a burst, a descheduled delivery thread) cost the rest of a run; halving bounds
+// it by c * 2^(k+1) steps, and on a link that is really too slow the interval settles between
+// the largest one that overloads it and twice that. Evidence: bench/RESULTS-asgd.md and
+// docs/asgd.md.
 #pragma once
 
 #include <string>
