@@ -106,18 +106,26 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
     const float* x = point(i);
     for (size_t j = 0; j < d_; ++j) w[c * d_ + j] = x[j];
   };
+  // The sample by coordinate (cols[j * n + i] = coordinate j of point i), so that the
+  // distances of all points to a candidate are computed side by side.
+  std::vector<double> cols(n * d_);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < d_; ++j) cols[j * n + i] = point(i)[j];
+  std::vector<double> e(n);
   // out[i] = min(d2[i], ||x_i - x_cand||^2); returns the sum of out.
   auto with_centre = [&](size_t cand, const std::vector<double>& d2, std::vector<double>& out) {
-    const float* centre = point(cand);
+    std::fill(e.begin(), e.end(), 0.0);
+    for (size_t j = 0; j < d_; ++j) {
+      const double cj = cols[j * n + cand];
+      const double* col = cols.data() + j * n;
+      for (size_t i = 0; i < n; ++i) {
+        const double diff = col[i] - cj;
+        e[i] += diff * diff;
+      }
+    }
     double total = 0;
     for (size_t i = 0; i < n; ++i) {
-      const float* x = point(i);
-      double e = 0;
-      for (size_t j = 0; j < d_; ++j) {
-        const double diff = static_cast<double>(x[j]) - centre[j];
-        e += diff * diff;
-      }
-      out[i] = std::min(d2[i], e);
+      out[i] = std::min(d2[i], e[i]);
       total += out[i];
     }
     return total;
