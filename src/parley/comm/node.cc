@@ -1,8 +1,16 @@
 #include "parley/comm/node.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 namespace parley {
+
+double Node::ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 SendDone Node::Send(int to, int tag, Bytes payload) {
   auto done = std::make_shared<std::atomic<bool>>(false);

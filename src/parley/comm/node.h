@@ -56,9 +56,12 @@ class RunContext {
   // An evaluation point: the runtime evaluates `w` (train/test metrics), logs it and applies
   // the stop rule. `final` marks the parameters the run ends with (saved to the model file).
   virtual void Report(int rank, const Progress& progress, WeightsView w, bool final) = 0;
-  // Emulation hook: called after each Compute with its measured duration; may sleep to emulate a
-  // slower machine, or throw NodeKilled. Returns the seconds charged in total.
-  virtual double ChargeCompute(int rank, double seconds) { return seconds; }
+  // Whether compute is emulated (then Compute also measures the thread's CPU time).
+  virtual bool EmulatesCompute() const { return false; }
+  // Emulation hook: called after each Compute with its measured wall-clock duration and, when
+  // EmulatesCompute(), the CPU time the calling thread spent in it (else < 0); may sleep to
+  // emulate a slower machine, or throw NodeKilled. Returns the seconds charged in total.
+  virtual double ChargeCompute(int rank, double seconds, double cpu_seconds) { return seconds; }
   // Cheap progress note (epochs done so far) for the terminal progress bar.
   virtual void Tick(int rank, double epochs) {}
   // Something the user should see in the metrics log and the summary's "events" (a worker
@@ -110,13 +113,14 @@ class Node {
   // (which may sleep, or throw NodeKilled when the emulated machine dies).
   template <typename F>
   auto Compute(F&& f) -> decltype(f()) {
+    const double cpu = context_.EmulatesCompute() ? ThreadCpuSeconds() : -1;
     const auto start = SteadyClock::now();
     if constexpr (std::is_void_v<decltype(f())>) {
       f();
-      Charged(start);
+      Charged(start, cpu);
     } else {
       auto result = f();
-      Charged(start);
+      Charged(start, cpu);
       return result;
     }
   }
@@ -134,11 +138,14 @@ class Node {
   double compute_seconds() const { return compute_seconds_; }
 
  private:
-  void Charged(SteadyClock::time_point start) {
+  void Charged(SteadyClock::time_point start, double cpu_start) {
+    const double wall = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    const double cpu = cpu_start >= 0 ? ThreadCpuSeconds() - cpu_start : -1;
     counters_.steps.fetch_add(1, std::memory_order_relaxed);
-    compute_seconds_ += context_.ChargeCompute(
-        rank_, std::chrono::duration<double>(SteadyClock::now() - start).count());
+    compute_seconds_ += context_.ChargeCompute(rank_, wall, cpu);
   }
+  // CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), seconds.
+  static double ThreadCpuSeconds();
 
   const int rank_;
   const std::string role_;

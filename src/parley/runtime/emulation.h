@@ -7,8 +7,10 @@
 //
 // The emulated duration of a step of worker i is
 //   base * slowdown_i(t) * (straggler ? straggle_factor : 1) * LogNormal(-sigma^2/2, sigma)
-// where base is --step-time when given, else the measured compute time; the node sleeps for
-// whatever of that the computation did not already take.
+// where base is --step-time when given, else the CPU time the step's thread spent computing
+// (not its wall time, which on a machine with fewer cores than roles includes waiting for a
+// core); the node sleeps for whatever of that the computation's wall time did not already take
+// (owed sleep is batched from 0.2 ms on, see Runner::SleepOff).
 #pragma once
 
 #include <cstdint>

@@ -138,15 +138,22 @@ class Runner final : public RunContext {
   }
   double Wall() const { return Seconds(SteadyClock::now() - start_).count(); }
 
-  double ChargeCompute(int rank, double seconds) override {
+  bool EmulatesCompute() const override { return emulator_ != nullptr; }
+
+  // The emulated step is based on the thread's CPU time, not its wall-clock time: with more
+  // roles than cores (8 peers on 2 here) a step's wall time includes waiting for a core, which
+  // a machine of its own would not; the CPU time is what the step costs on a dedicated core.
+  // The sleep makes up the difference between the emulated duration and the wall time spent.
+  double ChargeCompute(int rank, double seconds, double cpu_seconds) override {
     if (!emulator_) return seconds;
-    const ComputeEmulator::Outcome out = emulator_->Step(rank, seconds, Now());
+    const ComputeEmulator::Outcome out = emulator_->Step(rank, cpu_seconds >= 0 ? cpu_seconds : seconds, Now());
     if (out.killed) {
       Event(rank, {{"event", "killed"}, {"worker", emulator_->worker_of(rank)}, {"rank", rank}});
       throw NodeKilled{rank};
     }
+    if (emulator_->worker_of(rank) < 0) return seconds;  // servers, masters: not emulated
     if (out.seconds > seconds) SleepOff(rank, out.seconds - seconds);
-    return out.seconds;
+    return std::max(out.seconds, seconds);
   }
 
   // Emulated time a step did not spend computing is owed per rank and slept off once it
