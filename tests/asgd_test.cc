@@ -70,6 +70,10 @@ TEST(Asgd, KmeansMixtureWithFourPeers) {
   EXPECT_GT(peer0["received"].get<int64_t>(), 0);
   EXPECT_EQ(peer0["received"].get<int64_t>(), peer0["accepted"].get<int64_t>() + peer0["rejected"].get<int64_t>());
   EXPECT_EQ(peer0["interval"].get<int>(), 1);
+  // Every write into peer 0's slots was read once or overwritten unread; the writes are some
+  // of all the peers' puts.
+  EXPECT_GE(peer0["overwritten"].get<int64_t>(), 0);
+  EXPECT_LE(peer0["received"].get<int64_t>() + peer0["overwritten"].get<int64_t>(), peer0["puts_all"].get<int64_t>());
   EXPECT_TRUE(lines.back().value("final", false));
   EXPECT_NEAR(lines.back()["epoch"].get<double>(), 3.0, 0.05);
 }

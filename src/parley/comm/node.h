@@ -104,6 +104,8 @@ class Node {
   void Put(int to, Bytes state);
   // Reads my fresh slots (see Transport::ReadFreshSlots).
   int ReadFreshSlots(const std::function<void(int, std::span<const std::byte>)>& f);
+  // Writes into my slots that were replaced before I read them (Transport::SlotOverwrites).
+  int64_t SlotOverwrites() const { return transport_.SlotOverwrites(rank_); }
   // How many of my sends and puts are still in flight.
   int SendsInFlight();
 

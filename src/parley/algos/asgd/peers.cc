@@ -137,7 +137,8 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   auto extra = [&] {
     nlohmann::json e = {{"interval", balancer.interval()}, {"msg_blocks", balancer.msg_blocks()},
                         {"queue", last_q}, {"sends", sends}, {"skipped_sends", balancer.skipped()},
-                        {"received", received}, {"accepted", accepted}, {"rejected", rejected},
+                        {"received", received}, {"overwritten", node.SlotOverwrites()},
+                        {"accepted", accepted}, {"rejected", rejected},
                         {"acceptance", acc_since + rej_since > 0
                                            ? static_cast<double>(acc_since) / static_cast<double>(acc_since + rej_since)
                                            : -1.0},
