@@ -16,14 +16,14 @@
 # of 8 machines like this one's core, and its times are these divided by SLOW.
 # Writes bench/out/asgd/ (data, logs, summaries, commands.tsv), then bench/asgd_report.py
 # writes bench/RESULTS-asgd.md and bench/plots/asgd_*.png.
-#   bench/asgd_kmeans.sh        (PARLEY=path/to/parley to skip the build; SEEDS="1 2 3")
+#   bench/asgd_kmeans.sh        (PARLEY=path/to/parley to skip the build; SEEDS="1 2 3 4 5")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -z ${PARLEY:-} ]]; then
   scripts/build.sh release >/dev/null
   PARLEY=build/release/parley
 fi
-SEEDS=${SEEDS:-"1 2 3"}
+SEEDS=${SEEDS:-"1 2 3 4 5"}
 SLOW=${SLOW:-8}
 out=bench/out/asgd
 mkdir -p "$out" bench/plots
