@@ -212,6 +212,15 @@ def compare_case(a, tmp):
                  (got["test"]["accuracy"], ref["test"]["accuracy"], check))
     if got["messages"] <= 0 and n > 1:
         fail("no messages counted across ranks")
+    final = [l for l in lines if l.get("final")]
+    if a.case.startswith("asgd"):
+        # Every peer's state messages, not rank 0's only: peer 0 alone writes about 1/n of them.
+        # In one run every message written is read at most once (slots keep the newest).
+        peer0 = [l for l in lines if l.get("state") == "peer0"][-1]
+        puts, received = final[-1]["puts_all"], final[-1]["received_all"]
+        if puts < 1.5 * peer0["sends"] or received > puts or received < peer0["received"]:
+            fail("puts_all %r / received_all %r do not count every peer (peer 0: %r sends, %r received)" %
+                 (puts, received, peer0["sends"], peer0["received"]))
     if len(got.get("worker_steps", [])) != len(ref.get("worker_steps", [])) or min(got["worker_steps"]) <= 0:
         fail("worker_steps %r (in-process %r)" % (got.get("worker_steps"), ref.get("worker_steps")))
     print("ok: %s over %s in %.1fs: test %s" % (a.case, a.btl, secs, got["test"]))

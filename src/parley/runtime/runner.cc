@@ -52,7 +52,7 @@ std::string FormatMetrics(const MetricSet& m) {
 enum ControlTag : int {
   kCtlFail = 1,      // rank r -> 0: {"code", "message"}: a role failed
   kCtlEvent = 2,     // rank r -> 0: an event object for the metrics log
-  kCtlCounters = 3,  // rank r -> 0: {"messages", "bytes", "steps", "stragglers"}, every 250 ms
+  kCtlCounters = 3,  // rank r -> 0: {"messages", "bytes", "steps", "stragglers", "puts", "slot_reads"}, every 250 ms
   kCtlRoleDone = 4,  // rank r -> 0: its role has ended (counters as kCtlCounters)
   kCtlStop = 10,     // 0 -> all: the stop rule is met
   kCtlAbort = 11,    // 0 -> all: the run failed; end the roles now
@@ -187,6 +187,14 @@ class Runner final : public RunContext {
       for (int r = 1; r < mpi_->size(); ++r) mpi_->SendControl(r, kCtlAbort, {});
 #endif
     (void)first;
+  }
+
+  SlotCounts SlotTraffic(int rank) const override {
+    const size_t r = static_cast<size_t>(rank);
+    if (r < nodes_.size() && nodes_[r]) return nodes_[r]->SlotTraffic(rank);
+    std::lock_guard<std::mutex> lock(remote_mu_);
+    if (r < remote_.size()) return {remote_[r].puts, remote_[r].slot_reads};
+    return {};
   }
 
   void Tick(int rank, double epochs) override {
@@ -466,7 +474,7 @@ class Runner final : public RunContext {
   }
 
   struct RemoteCounters {
-    int64_t messages = 0, bytes = 0, steps = 0, stragglers = 0;
+    int64_t messages = 0, bytes = 0, steps = 0, stragglers = 0, puts = 0, slot_reads = 0;
     bool done = false;
   };
   RemoteCounters LocalCounters(int r) const {
@@ -475,6 +483,8 @@ class Runner final : public RunContext {
     out.messages = c.messages_sent.load(std::memory_order_relaxed);
     out.bytes = c.bytes_sent.load(std::memory_order_relaxed);
     out.steps = c.steps.load(std::memory_order_relaxed);
+    out.puts = c.puts.load(std::memory_order_relaxed);
+    out.slot_reads = c.slot_reads.load(std::memory_order_relaxed);
     if (emulator_ && worker_of_rank_[static_cast<size_t>(r)] >= 0) {
       std::vector<int64_t> st = emulator_->Stragglers();
       const size_t w = static_cast<size_t>(worker_of_rank_[static_cast<size_t>(r)]);
@@ -486,7 +496,8 @@ class Runner final : public RunContext {
 #if PARLEY_HAVE_MPI
   nlohmann::json CountersJson() const {
     RemoteCounters c = LocalCounters(me_);
-    return {{"messages", c.messages}, {"bytes", c.bytes}, {"steps", c.steps}, {"stragglers", c.stragglers}};
+    return {{"messages", c.messages}, {"bytes", c.bytes}, {"steps", c.steps}, {"stragglers", c.stragglers},
+            {"puts", c.puts}, {"slot_reads", c.slot_reads}};
   }
 
   std::string RankName(int r) const {
@@ -515,6 +526,8 @@ class Runner final : public RunContext {
         c.bytes = j.value("bytes", c.bytes);
         c.steps = j.value("steps", c.steps);
         c.stragglers = j.value("stragglers", c.stragglers);
+        c.puts = j.value("puts", c.puts);
+        c.slot_reads = j.value("slot_reads", c.slot_reads);
         if (m.tag == kCtlRoleDone) c.done = true;
         break;
       }
