@@ -7,10 +7,11 @@
 #   RESULTS-asgd.md        bench/asgd_kmeans.sh       peer-to-peer ASGD, K-means at scale
 #   RESULTS-kron.md        bench/kron.sh              Kronecker-structured SGD
 #   RESULTS-mpi.md         bench/mpi.sh               the MPI transport
+#   RESULTS-mpi-load.md    bench/mpi_load.sh          the data each MPI rank holds
 # Edit or regenerate the section files, then run this; do not edit RESULTS.md by hand.
 set -euo pipefail
 cd "$(dirname "$0")"
-sections=(RESULTS-foundation.md RESULTS-sync.md RESULTS-pex.md RESULTS-asgd.md RESULTS-kron.md RESULTS-mpi.md)
+sections=(RESULTS-foundation.md RESULTS-sync.md RESULTS-pex.md RESULTS-asgd.md RESULTS-kron.md RESULTS-mpi.md RESULTS-mpi-load.md)
 {
   echo "# parley: measured results"
   echo

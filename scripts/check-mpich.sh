@@ -16,7 +16,7 @@ grep -q "MPI_CXX_LIB_NAMES:STRING=.*mpich" build/mpich/CMakeCache.txt || {
 }
 cmake --build build/mpich -j "$(nproc)" --target parley
 cases=(sequential sync sync-servers sync-backup async pex pex-sync asgd asgd-balance simu lloyd
-       sync-network ranks-error pex-kill stopped-worker resume)
+       sync-network mf test-file idx ranks-error bad-data pex-kill stopped-worker resume)
 failed=()
 for c in "${cases[@]}"; do
   start=$(date +%s%N)

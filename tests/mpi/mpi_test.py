@@ -4,9 +4,11 @@
 Each case launches `mpiexec -n N --oversubscribe parley train --transport mpi ...` on small
 generated data, over the default path (shared memory) or `--mca btl tcp,self`, and checks it
 against the same run in one process (`--transport inproc`): equal summaries where the algorithm
-is deterministic (sequential, sync, pex-sync, simu, lloyd), the same quality where it is not
-(async, pex, asgd). Failure cases: a wrong rank count, an emulated killed worker, a worker
-process that stops answering (SIGSTOP), each with a deadline.
+is deterministic (sequential, sync, pex-sync, simu, lloyd, and on ratings, IDX and a --test
+file), the same quality where it is not (async, pex, asgd); in every case each rank holds only
+its share of the data (the start line's "data"). Failure cases: a wrong rank count, a malformed
+data file, an emulated killed worker, a worker process that stops answering (SIGSTOP), each
+with a deadline.
 
   mpi_test.py --parley PATH --mpiexec PATH --case NAME [--btl shm|tcp]
 
@@ -22,7 +24,9 @@ import sys
 import tempfile
 import time
 
-SVM_FLAGS = ["--test-fraction", "0.2", "--model", "logreg", "--epochs", "3", "--lr", "0.5", "--batch", "8"]
+# --train-eval-rows below the 3200 training rows: rank 0 then holds only its sample of them.
+SVM_FLAGS = ["--test-fraction", "0.2", "--model", "logreg", "--epochs", "3", "--lr", "0.5", "--batch", "8",
+             "--train-eval-rows", "1000"]
 
 # name: (ranks, algorithm flags, data kind, check: "exact" or max accuracy gap)
 CASES = {
@@ -42,6 +46,12 @@ CASES = {
     "lloyd": (2, ["--algo", "lloyd", "--workers", "2"], "kmeans", "exact"),
     "sync-network": (3, ["--algo", "sync", "--workers", "2", "--network", "10gbe", "--stragglers", "0.1:3",
                          "--step-time", "0.0005"], "svm", "exact"),
+    # Ratings sharded by user, an Init that reads the data (the global mean) run on rank 0.
+    "mf": (3, ["--algo", "pex-sync", "--workers", "2"], "ratings", "exact"),
+    # A separate --test file (its highest feature index sets every rank's width), 3 workers.
+    "test-file": (4, ["--algo", "sync", "--workers", "3"], "svm-test", "exact"),
+    # IDX images (gzipped), streamed by every rank.
+    "idx": (3, ["--algo", "sync", "--workers", "2"], "idx", "exact"),
 }
 
 
@@ -72,18 +82,86 @@ def mpi_cmd(a, n):
     return cmd + [a.parley, "train", "--transport", "mpi"]
 
 
+def write_idx(tmp, prefix, n):
+    """A gzipped IDX pair of n 4x4 images with labels 0..2 (a learnable pattern), MNIST-named."""
+    import gzip
+    import struct
+    images, labels = bytearray(struct.pack(">IIII", 0x803, n, 4, 4)), bytearray(struct.pack(">II", 0x801, n))
+    for i in range(n):
+        y = i * 7 % 3
+        images += bytes(((p * 13 + i * 29) % 97 + (120 if p % 3 == y else 0)) for p in range(16))
+        labels.append(y)
+    for name, data in ((prefix + "-images-idx3-ubyte.gz", images), (prefix + "-labels-idx1-ubyte.gz", labels)):
+        with gzip.open(os.path.join(tmp, name), "wb") as f:
+            f.write(bytes(data))
+    return os.path.join(tmp, prefix + "-images-idx3-ubyte.gz")
+
+
 def data_flags(kind, tmp, parley):
-    if kind == "svm":
-        path = os.path.join(tmp, "d.svm")
+    def gen(name, *args):
+        path = os.path.join(tmp, name)
         if not os.path.exists(path):
-            subprocess.run([parley, "gen", "sparse-binary", "--rows", "4000", "--features", "500", "--out", path],
-                           check=True, stdout=subprocess.DEVNULL)
-        return ["--data", path] + SVM_FLAGS
-    path = os.path.join(tmp, "k.csv")
-    if not os.path.exists(path):
-        subprocess.run([parley, "gen", "kmeans", "--rows", "3000", "--dim", "5", "--clusters", "4", "--out", path],
-                       check=True, stdout=subprocess.DEVNULL)
-    return ["--data", "csv:" + path, "--test-fraction", "0.1", "--model", "kmeans", "--clusters", "4", "--epochs", "5"]
+            subprocess.run([parley, "gen"] + list(args) + ["--out", path], check=True, stdout=subprocess.DEVNULL)
+        return path
+    if kind == "svm":
+        return ["--data", gen("d.svm", "sparse-binary", "--rows", "4000", "--features", "500")] + SVM_FLAGS
+    if kind == "svm-test":
+        train = gen("d.svm", "sparse-binary", "--rows", "4000", "--features", "500")
+        test = gen("t.svm", "sparse-binary", "--rows", "600", "--features", "700", "--seed", "2")
+        return ["--data", train, "--test", test, "--model", "logreg", "--epochs", "3", "--lr", "0.5", "--batch", "8",
+                "--train-eval-rows", "1000"]
+    if kind == "ratings":
+        path = gen("r.csv", "ratings", "--rows", "5000", "--users", "200", "--items", "300", "--rank", "4")
+        return ["--data", path, "--test-fraction", "0.1", "--model", "mf", "--rank", "8", "--batch", "1", "--lr", "0.02",
+                "--epochs", "3", "--train-eval-rows", "1000"]
+    if kind == "idx":
+        train, test = write_idx(tmp, "train", 1500), write_idx(tmp, "t10k", 300)
+        return ["--data", train, "--test", test, "--model", "softmax", "--epochs", "3", "--lr", "0.1", "--batch", "16",
+                "--train-eval-rows", "500"]
+    path = gen("k.csv", "kmeans", "--rows", "3000", "--dim", "5", "--clusters", "4")
+    return ["--data", "csv:" + path, "--test-fraction", "0.1", "--model", "kmeans", "--clusters", "4", "--epochs", "5",
+            "--train-eval-rows", "1000"]
+
+
+def start_data(path):
+    """The "data" object of a metrics log's start line: what the run's processes hold."""
+    for line in open(path):
+        j = json.loads(line)
+        if j.get("event") == "start":
+            return j.get("data")
+    fail("%s has no start line" % path)
+
+
+def check_ranks_hold_their_shards(ref, got, n, sequential):
+    """Each MPI rank held only what its role needs: a worker or peer exactly its shard (the same
+    rows as the in-process run's shard: same count, and the summaries agree), rank 0 besides its
+    shard the test set and the train-evaluation sample; together the workers hold every training
+    row once."""
+    for k in ("train_rows", "test_rows", "shard_rows"):
+        if got.get(k) != ref.get(k):
+            fail("data %s: MPI %r, in-process %r" % (k, got.get(k), ref.get(k)))
+    ranks = got.get("by_rank", [])
+    if len(ranks) != n:
+        fail("data.by_rank has %d ranks, expected %d: %r" % (len(ranks), n, ranks))
+    held = 0
+    for r in ranks:
+        shard = r["shard"]
+        want = 0 if shard < 0 else ref["shard_rows"][shard]
+        own = r["train_rows"] if sequential else r["shard_rows"]  # sequential's shard is the training set
+        if own != want:
+            fail("rank %d (%s) holds %d rows of shard %d, its shard has %d" % (r["rank"], r["role"], own, shard, want))
+        held += own
+        if r["rank"] == 0:
+            if r["test_rows"] != ref["test_rows"]:
+                fail("rank 0 holds %d test rows, the test set has %d" % (r["test_rows"], ref["test_rows"]))
+            # The whole training set only where it is evaluated (no smaller sample) or trained on:
+            # a data-reading Init (K-means, MF) has it on rank 0 only until its parameters are out.
+            if not sequential and r["train_eval_rows"] > 0 and r["train_rows"] != 0:
+                fail("rank 0 (%s) still holds the whole training set (%d rows)" % (r["role"], r["train_rows"]))
+        elif r["test_rows"] or r["train_eval_rows"] or r["train_rows"] or r["peak_rows"] != want:
+            fail("rank %d (%s) holds more than its shard: %r" % (r["rank"], r["role"], r))
+    if held != ref["train_rows"]:
+        fail("the workers hold %d training rows together, the training set has %d" % (held, ref["train_rows"]))
 
 
 def run(cmd, timeout=120):
@@ -97,8 +175,8 @@ def compare_case(a, tmp):
     flags = data_flags(kind, tmp, a.parley) + algo
     if check != "exact":
         flags += ["--epochs", "10"]  # asynchronous runs vary with scheduling: compare converged runs
-    ref_sum = os.path.join(tmp, "inproc.json")
-    p, _ = run([a.parley, "train"] + flags + ["--quiet", "--summary", ref_sum])
+    ref_sum, ref_log = os.path.join(tmp, "inproc.json"), os.path.join(tmp, "inproc.jsonl")
+    p, _ = run([a.parley, "train"] + flags + ["--quiet", "--summary", ref_sum, "--metrics", ref_log])
     if p.returncode != 0:
         fail("in-process run failed: " + p.stderr)
     mpi_sum, mpi_log = os.path.join(tmp, "mpi.json"), os.path.join(tmp, "mpi.jsonl")
@@ -118,6 +196,7 @@ def compare_case(a, tmp):
     lines = [json.loads(l) for l in open(mpi_log)]
     if not any(l.get("event") == "start" and l.get("transport") == "mpi" for l in lines):
         fail("metrics log has no start event")
+    check_ranks_hold_their_shards(start_data(ref_log), start_data(mpi_log), n, a.case == "sequential")
     if check == "exact":
         for part in ("train", "test"):
             for k, v in ref[part].items():
@@ -133,9 +212,31 @@ def compare_case(a, tmp):
                  (got["test"]["accuracy"], ref["test"]["accuracy"], check))
     if got["messages"] <= 0 and n > 1:
         fail("no messages counted across ranks")
+    final = [l for l in lines if l.get("final")]
+    if a.case.startswith("asgd"):
+        # Every peer's state messages, not rank 0's only: peer 0 alone writes about 1/n of them.
+        # In one run every message written is read at most once (slots keep the newest).
+        peer0 = [l for l in lines if l.get("state") == "peer0"][-1]
+        puts, received = final[-1]["puts_all"], final[-1]["received_all"]
+        if puts < 1.5 * peer0["sends"] or received > puts or received < peer0["received"]:
+            fail("puts_all %r / received_all %r do not count every peer (peer 0: %r sends, %r received)" %
+                 (puts, received, peer0["sends"], peer0["received"]))
     if len(got.get("worker_steps", [])) != len(ref.get("worker_steps", [])) or min(got["worker_steps"]) <= 0:
         fail("worker_steps %r (in-process %r)" % (got.get("worker_steps"), ref.get("worker_steps")))
     print("ok: %s over %s in %.1fs: test %s" % (a.case, a.btl, secs, got["test"]))
+
+
+def bad_data(a, tmp):
+    """A malformed data file fails on every rank before the run, and the job says once, on rank 0,
+    which file, line and why (every rank parses every row, so they agree)."""
+    path = os.path.join(tmp, "bad.svm")
+    with open(path, "w") as f:
+        f.write("1 1:1 2:1\n-1 3:1\n\n1 4:x\n")
+    p, _ = run(mpi_cmd(a, 3) + ["--data", path, "--algo", "sync", "--workers", "2", "--model", "logreg"], timeout=60)
+    want = "bad.svm:4: value of feature 4 'x' is not a number"
+    if p.returncode == 0 or p.stderr.count(want) != 1:
+        fail("expected the error '%s' once, got rc %d, stderr:\n%s" % (want, p.returncode, p.stderr))
+    print("ok: " + want)
 
 
 def ranks_error(a, tmp):
@@ -293,6 +394,8 @@ def main():
             compare_case(a, tmp)
         elif a.case == "ranks-error":
             ranks_error(a, tmp)
+        elif a.case == "bad-data":
+            bad_data(a, tmp)
         elif a.case == "pex-kill":
             pex_kill(a, tmp)
         elif a.case == "stopped-worker":

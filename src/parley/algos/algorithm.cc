@@ -69,7 +69,14 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
 }
 
 void AlgorithmSetup::InitParams(Model& model, std::span<double> w, Rng& rng) const {
-  model.Init(w, *train, rng);
+  if (!init_params.empty()) {
+    std::copy(init_params.begin(), init_params.end(), w.begin());
+  } else {
+    // Without the training set here (an MPI rank), only a model whose Init does not read it
+    // comes this way (the runtime ships the others' init_params).
+    static const Dataset kNoRows;
+    model.Init(w, train ? *train : kNoRows, rng);
+  }
   if (resume_params.empty()) return;
   // Checked against the model when the run was prepared (runtime/runner.cc).
   std::copy(resume_params.begin(), resume_params.end(), w.begin());

@@ -29,21 +29,35 @@ struct TrainOptions {
 Status ValidateTrainOptions(const TrainOptions& o, const Model& model);
 
 // What an algorithm builds its roles from. Everything it points to outlives the run.
+// In one process every role sees all the data; an MPI rank holds only what its role needs
+// (runtime/load_data.h): `train` and the shards it does not hold are nullptr, and their row
+// counts are in train_rows and shard_rows.
 struct AlgorithmSetup {
   const Model* prototype = nullptr;       // each role uses its own Clone()
-  const Dataset* train = nullptr;         // the whole training set
-  std::vector<const Dataset*> shards;     // one per worker: disjoint, seeded
+  const Dataset* train = nullptr;         // the whole training set, or nullptr (see above)
+  std::vector<const Dataset*> shards;     // one per worker: disjoint, seeded (nullptr: not here)
+  size_t train_rows = 0;                  // rows of the training set, when train is nullptr
+  std::vector<size_t> shard_rows;         // rows of each shard, for those that are nullptr
   TrainOptions train_options;
   Rng init_rng;                           // initial parameters (identical for every role)
+  // The initial parameters, when the runtime computed them where the training set is and
+  // shipped them (an MPI run whose model's Init reads the data: Model::InitReadsData);
+  // otherwise empty and every role runs Model::Init itself.
+  std::vector<double> init_params;
   std::vector<double> resume_params;      // a resumed run: the checkpoint's parameters
   Rng batch_rng;                          // base of the workers' mini-batch orders
+
+  // Row counts of the training set and of shard i, whether or not this process holds them.
+  size_t TrainRows() const { return train ? train->rows() : train_rows; }
+  size_t ShardRows(size_t i) const { return shards.at(i) ? shards[i]->rows() : shard_rows.at(i); }
 
   // Worker i's mini-batch order: the same for worker i whatever the algorithm, so that one
   // worker of any algorithm sees the batches of sequential SGD.
   Rng BatchRng(int worker) const { return batch_rng.Fork(static_cast<uint64_t>(worker)); }
 
-  // Every role's initial parameters: model.Init (which also draws any state a model keeps
-  // outside its parameters), then, in a resumed run, the checkpoint's parameters.
+  // Every role's initial parameters: init_params if set, else model.Init (which also draws
+  // any state a model keeps outside its parameters), then, in a resumed run, the
+  // checkpoint's parameters.
   void InitParams(Model& model, std::span<double> w, Rng& rng) const;
 };
 

@@ -35,6 +35,7 @@ void Node::Put(int to, Bytes state) {
   auto done = std::make_shared<std::atomic<bool>>(false);
   counters_.messages_sent.fetch_add(1, std::memory_order_relaxed);
   counters_.bytes_sent.fetch_add(static_cast<int64_t>(state.size()), std::memory_order_relaxed);
+  counters_.puts.fetch_add(1, std::memory_order_relaxed);
   in_flight_.push_back(done);
   transport_.Put(rank_, to, std::move(state), done);
 }
@@ -43,6 +44,7 @@ int Node::ReadFreshSlots(const std::function<void(int, std::span<const std::byte
   return transport_.ReadFreshSlots(rank_, [&](int from, std::span<const std::byte> s) {
     counters_.messages_received.fetch_add(1, std::memory_order_relaxed);
     counters_.bytes_received.fetch_add(static_cast<int64_t>(s.size()), std::memory_order_relaxed);
+    counters_.slot_reads.fetch_add(1, std::memory_order_relaxed);
     f(from, s);
   });
 }

@@ -43,6 +43,12 @@ struct NodeKilled {
   int rank;
 };
 
+// One-sided writes made (Node::Put) and fresh slots read (Node::ReadFreshSlots).
+struct SlotCounts {
+  int64_t puts = 0;
+  int64_t reads = 0;
+};
+
 // Services the runtime gives every node of a run. Implemented by the runtime; thread-safe.
 class RunContext {
  public:
@@ -64,6 +70,11 @@ class RunContext {
   virtual double ChargeCompute(int rank, double seconds, double cpu_seconds) { return seconds; }
   // Cheap progress note (epochs done so far) for the terminal progress bar.
   virtual void Tick(int rank, double epochs) {}
+  // The one-sided traffic of node `rank` so far (its NodeCounters puts and slot_reads), for
+  // roles that log the whole run's (asgd's puts_all). In one process the node's live counters;
+  // under MPI, for a node on another rank, the latest counts that rank sent to rank 0 (every
+  // 250 ms and when its role ended), and zero on ranks other than 0.
+  virtual SlotCounts SlotTraffic(int rank) const { return {}; }
   // Something the user should see in the metrics log and the summary's "events" (a worker
   // that fell silent, rejoined, ...): an object with at least an "event" key.
   virtual void Event(int rank, nlohmann::json event) {}
@@ -77,6 +88,8 @@ struct NodeCounters {
   std::atomic<int64_t> messages_received{0};
   std::atomic<int64_t> bytes_received{0};
   std::atomic<int64_t> steps{0};  // Compute calls
+  std::atomic<int64_t> puts{0};        // one-sided writes (Put), also counted in messages_sent
+  std::atomic<int64_t> slot_reads{0};  // fresh slots read, also counted in messages_received
 };
 
 class Node {
@@ -137,6 +150,11 @@ class Node {
   void Event(nlohmann::json event) { context_.Event(rank_, std::move(event)); }
 
   const NodeCounters& counters() const { return counters_; }
+  // SlotTraffic of node `rank` (see RunContext); this node's own counts are always live.
+  SlotCounts SlotTraffic(int rank) const {
+    if (rank != rank_) return context_.SlotTraffic(rank);
+    return {counters_.puts.load(std::memory_order_relaxed), counters_.slot_reads.load(std::memory_order_relaxed)};
+  }
   double compute_seconds() const { return compute_seconds_; }
 
  private:

@@ -47,6 +47,36 @@ Status ParseRow(const TextPos& pos, const std::vector<std::string_view>& fields,
 
 }  // namespace
 
+Status CsvParser::Line(size_t line_number, std::string_view line, Dataset* out, bool* row) {
+  *row = false;
+  if (Trim(line).empty()) return OkStatus();
+  const TextPos pos{name_, line_number};
+  SplitFields(line, ",", &fields_);
+  if (num_fields_ == 0) {
+    num_fields_ = fields_.size();
+    if (label_column_ >= static_cast<int>(num_fields_)) {
+      return LineError(pos, "label column " + std::to_string(label_column_) +
+                                " does not exist; rows have " + std::to_string(num_fields_) +
+                                " columns");
+    }
+    out->dense.cols = num_fields_ - (label_column_ >= 0 ? 1 : 0);
+    if (out->dense.cols == 0) return LineError(pos, "rows have a label but no features");
+    if (header_ == CsvHeader::kYes || (header_ == CsvHeader::kAuto && IsHeader(fields_))) {
+      header_line_ = pos.line;
+      return OkStatus();
+    }
+  }
+  PARLEY_RETURN_IF_ERROR(ParseRow(pos, fields_, num_fields_, label_column_, out));
+  *row = true;
+  return OkStatus();
+}
+
+Status CsvParser::Finish(size_t rows) const {
+  if (rows > 0) return OkStatus();
+  if (header_line_ != 0) return LineError({name_, header_line_}, "empty file: a header but no rows");
+  return InvalidArgument(std::string(name_) + ": empty file; no CSV rows found");
+}
+
 StatusOr<Dataset> ParseDenseCsv(std::string_view text, std::string_view name, int label_column,
                                 CsvHeader header) {
   Dataset d;
@@ -56,58 +86,41 @@ StatusOr<Dataset> ParseDenseCsv(std::string_view text, std::string_view name, in
     return InvalidArgument(std::string(name) + ": label column " + std::to_string(label_column) +
                            " is invalid; use -1 for no label");
   }
+  CsvParser parser(name, label_column, header);
   LineCursor cursor(text);
   std::string_view line;
-  std::vector<std::string_view> fields;
-  size_t num_fields = 0;  // 0 until the first row is seen
-  size_t header_line = 0;
+  bool row = false, reserved = false;
   while (cursor.Next(&line)) {
-    if (Trim(line).empty()) continue;
-    const TextPos pos{name, cursor.line_number()};
-    SplitFields(line, ",", &fields);
-    if (num_fields == 0) {
-      num_fields = fields.size();
-      if (label_column >= static_cast<int>(num_fields)) {
-        return LineError(pos, "label column " + std::to_string(label_column) +
-                                  " does not exist; rows have " + std::to_string(num_fields) +
-                                  " columns");
-      }
-      d.dense.cols = num_fields - (label_column >= 0 ? 1 : 0);
-      if (d.dense.cols == 0) return LineError(pos, "rows have a label but no features");
+    PARLEY_RETURN_IF_ERROR(parser.Line(cursor.line_number(), line, &d, &row));
+    if (!reserved && d.dense.cols > 0) {  // the first row told the width
+      reserved = true;
       const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
       d.dense.x.reserve(lines * d.dense.cols);
       d.label.reserve(lines);
-      if (header == CsvHeader::kYes || (header == CsvHeader::kAuto && IsHeader(fields))) {
-        header_line = pos.line;
-        continue;
-      }
     }
-    PARLEY_RETURN_IF_ERROR(ParseRow(pos, fields, num_fields, label_column, &d));
   }
-  if (d.label.empty()) {
-    if (header_line != 0) {
-      return LineError({name, header_line}, "empty file: a header but no rows");
-    }
-    return InvalidArgument(std::string(name) + ": empty file; no CSV rows found");
-  }
+  PARLEY_RETURN_IF_ERROR(parser.Finish(d.label.size()));
   return d;
+}
+
+Status ReadCsvCentres(const std::string& path, Dataset* out) {
+  const std::string centres_path = path + ".centres";
+  if (!FileExists(centres_path)) return OkStatus();
+  PARLEY_ASSIGN_OR_RETURN(FileBytes ctext, ReadFileBytes(centres_path));
+  PARLEY_ASSIGN_OR_RETURN(Dataset c, ParseDenseCsv(ctext.view(), centres_path, -1, CsvHeader::kNo));
+  if (c.dense.cols != out->dense.cols) {
+    return LineError({centres_path, 1}, "centres have " + std::to_string(c.dense.cols) +
+                                            " columns but " + path + " has " +
+                                            std::to_string(out->dense.cols) + " features");
+  }
+  out->true_centres = std::move(c.dense.x);
+  return OkStatus();
 }
 
 StatusOr<Dataset> ReadDenseCsv(const std::string& path, int label_column, CsvHeader header) {
   PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
   PARLEY_ASSIGN_OR_RETURN(Dataset d, ParseDenseCsv(text.view(), path, label_column, header));
-  const std::string centres_path = path + ".centres";
-  if (FileExists(centres_path)) {
-    PARLEY_ASSIGN_OR_RETURN(FileBytes ctext, ReadFileBytes(centres_path));
-    PARLEY_ASSIGN_OR_RETURN(Dataset c,
-                            ParseDenseCsv(ctext.view(), centres_path, -1, CsvHeader::kNo));
-    if (c.dense.cols != d.dense.cols) {
-      return LineError({centres_path, 1}, "centres have " + std::to_string(c.dense.cols) +
-                                              " columns but " + path + " has " +
-                                              std::to_string(d.dense.cols) + " features");
-    }
-    d.true_centres = std::move(c.dense.x);
-  }
+  PARLEY_RETURN_IF_ERROR(ReadCsvCentres(path, &d));
   return d;
 }
 

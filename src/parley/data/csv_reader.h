@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "parley/core/status.h"
 #include "parley/data/dataset.h"
@@ -32,5 +33,32 @@ StatusOr<Dataset> ReadDenseCsv(const std::string& path, int label_column = 0,
 // As ReadDenseCsv, from text in memory (no centres file); `name` is used in messages.
 StatusOr<Dataset> ParseDenseCsv(std::string_view text, std::string_view name, int label_column = 0,
                                 CsvHeader header = CsvHeader::kAuto);
+
+// ParseDenseCsv one line at a time, for readers that stream through a file (RowReader):
+// Line() takes the file's lines in order and appends each row to a kDense Dataset (the first
+// row sets out->dense.cols); Finish() gives ParseDenseCsv's error for a file without rows.
+// The errors are ParseDenseCsv's. REQUIRES: label_column >= -1 (ParseDenseCsv checks it).
+class CsvParser {
+ public:
+  CsvParser(std::string_view name, int label_column = 0, CsvHeader header = CsvHeader::kAuto)
+      : name_(name), label_column_(label_column), header_(header) {}
+  // Parses line `line_number` (1-based); a data row appends to *out and sets *row.
+  // REQUIRES: out->kind == kDense.
+  Status Line(size_t line_number, std::string_view line, Dataset* out, bool* row);
+  Status Finish(size_t rows) const;
+
+ private:
+  std::string_view name_;
+  int label_column_;
+  CsvHeader header_;
+  std::vector<std::string_view> fields_;
+  size_t num_fields_ = 0;  // 0 until the first row is seen
+  size_t header_line_ = 0;
+};
+
+// The true centres beside a dense CSV file (`path + ".centres"`, as ReadDenseCsv loads them)
+// into out->true_centres, if that file exists. Errors: as ReadDenseCsv's for that file.
+// REQUIRES: out->dense.cols set (the data's width).
+Status ReadCsvCentres(const std::string& path, Dataset* out);
 
 }  // namespace parley

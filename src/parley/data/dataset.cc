@@ -94,4 +94,59 @@ Dataset Dataset::Subset(std::span<const uint32_t> rows) const {
   return out;
 }
 
+void Dataset::Append(const Dataset& o) {
+  switch (kind) {
+    case Kind::kSparse: {
+      const uint64_t base = sparse.col.size();
+      sparse.col.insert(sparse.col.end(), o.sparse.col.begin(), o.sparse.col.end());
+      sparse.val.insert(sparse.val.end(), o.sparse.val.begin(), o.sparse.val.end());
+      for (size_t i = 1; i < o.sparse.row_ptr.size(); ++i) sparse.row_ptr.push_back(base + o.sparse.row_ptr[i]);
+      break;
+    }
+    case Kind::kDense:
+      dense.x.insert(dense.x.end(), o.dense.x.begin(), o.dense.x.end());
+      break;
+    case Kind::kRatings:
+      ratings.user.insert(ratings.user.end(), o.ratings.user.begin(), o.ratings.user.end());
+      ratings.item.insert(ratings.item.end(), o.ratings.item.begin(), o.ratings.item.end());
+      ratings.rating.insert(ratings.rating.end(), o.ratings.rating.begin(), o.ratings.rating.end());
+      break;
+  }
+  label.insert(label.end(), o.label.begin(), o.label.end());
+}
+
+Dataset Dataset::Empty() const { return Subset({}); }
+
+int DataShape::NumClasses() const {
+  if (labels == 0 || !class_labels) return 0;
+  return static_cast<int>(max_label) + 1;
+}
+
+void DataShape::Add(const Dataset& d) {
+  rows += d.rows();
+  labels += d.label.size();
+  for (float y : d.label) {
+    if (y < 0 || y != std::floor(y)) class_labels = false;
+    max_label = std::max(max_label, y);
+  }
+  const std::vector<float>& r = d.ratings.rating;
+  if (d.kind == Dataset::Kind::kRatings && !r.empty()) {
+    const auto [mn, mx] = std::minmax_element(r.begin(), r.end());
+    const bool first = rows == r.size();
+    rating_min = first ? *mn : std::min(rating_min, *mn);
+    rating_max = first ? *mx : std::max(rating_max, *mx);
+  }
+}
+
+DataShape DataShape::Of(const Dataset& d) {
+  DataShape s;
+  s.kind = d.kind;
+  s.source = d.source;
+  s.features = d.features();
+  s.num_users = d.ratings.num_users;
+  s.num_items = d.ratings.num_items;
+  s.Add(d);
+  return s;
+}
+
 }  // namespace parley

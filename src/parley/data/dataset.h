@@ -72,6 +72,34 @@ struct Dataset {
   int NumClasses() const;
   // A new Dataset with the given rows, in the given order (ratings: triples).
   Dataset Subset(std::span<const uint32_t> rows) const;
+  // Appends every row of `other` (same kind and width) after this Dataset's rows.
+  void Append(const Dataset& other);
+  // The rows removed, everything else (kind, source, width, users/items, centres) kept.
+  Dataset Empty() const;
+};
+
+// What a model's shape is built from (MakeModel): the kind and width of the training data and
+// the few statistics of its rows that a model's dimensions depend on. Describe() computes it
+// from rows in memory; a reader that streams through a file adds rows as it parses them
+// (Add), without keeping them (an MPI rank that holds only its shard; runtime/load_data.h).
+struct DataShape {
+  Dataset::Kind kind = Dataset::Kind::kDense;
+  std::string source;
+  size_t rows = 0;
+  size_t features = 0;                     // as Dataset::features()
+  uint32_t num_users = 0, num_items = 0;   // kRatings
+  // Labels (kSparse, kDense): how many, whether all are integers >= 0, the largest.
+  size_t labels = 0;
+  bool class_labels = true;
+  float max_label = 0;
+  float rating_min = 0, rating_max = 0;  // kRatings with rows > 0
+
+  // As Dataset::NumClasses.
+  int NumClasses() const;
+  // Counts the rows of `d` (the kind, width and users/items are the caller's to set).
+  void Add(const Dataset& d);
+  // The shape of `d` with all its rows.
+  static DataShape Of(const Dataset& d);
 };
 
 }  // namespace parley

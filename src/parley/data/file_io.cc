@@ -110,6 +110,92 @@ StatusOr<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes) 
   return ReadThroughZlib(path, max_bytes);
 }
 
+StatusOr<std::unique_ptr<FileStream>> FileStream::Open(const std::string& path) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st)) return NotFound(path + ": no such file");
+  if (fs::is_directory(st)) return InvalidArgument(path + ": is a directory, not a data file");
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) {
+    return InvalidArgument(path + ": cannot open: " + std::strerror(errno ? errno : ENOMEM));
+  }
+  gzbuffer(gz, 1 << 20);
+  return std::unique_ptr<FileStream>(new FileStream(path, gz));
+}
+
+FileStream::~FileStream() { gzclose(static_cast<gzFile>(gz_)); }
+
+Status FileStream::Read(char* buf, size_t n, size_t* got) {
+  *got = 0;
+  gzFile gz = static_cast<gzFile>(gz_);
+  while (*got < n) {
+    const size_t want = std::min(kReadChunk, n - *got);
+    const int r = gzread(gz, buf + *got, static_cast<unsigned>(want));
+    if (r <= 0) break;
+    *got += static_cast<size_t>(r);
+    offset_ += static_cast<uint64_t>(r);
+  }
+  if (*got == n) return OkStatus();
+  // A short read: the end of the file, or an error (as ReadThroughZlib reports it).
+  int err = Z_OK;
+  const char* msg = gzerror(gz, &err);
+  if (err == Z_ERRNO) return InvalidArgument(path_ + ": read failed: " + std::strerror(errno));
+  if (err != Z_OK) {
+    return DataLoss(path_ + ": corrupt or truncated gzip data after " + std::to_string(offset_) +
+                    " decompressed bytes (" + (msg ? msg : "") + ")");
+  }
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<LineStream>> LineStream::Open(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileStream> file, FileStream::Open(path));
+  return std::unique_ptr<LineStream>(new LineStream(std::move(file)));
+}
+
+bool LineStream::Fill() {
+  constexpr size_t kBlock = size_t{1} << 20;
+  if (eof_ || !status_.ok()) return false;
+  if (begin_ > 0) {  // keep the unconsumed tail at the front
+    buf_.erase(0, begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (buf_.size() < kBlock) buf_.resize(kBlock);
+  if (end_ == buf_.size()) buf_.resize(2 * buf_.size());  // a line longer than the block
+  size_t got = 0;
+  status_ = file_->Read(buf_.data() + end_, buf_.size() - end_, &got);
+  end_ += got;
+  if (got == 0) eof_ = true;
+  return status_.ok() && got > 0;
+}
+
+bool LineStream::Next(std::string_view* line) {
+  size_t searched = begin_;  // no '\n' in buf_[begin_, searched)
+  while (true) {
+    const void* nl = std::memchr(buf_.data() + searched, '\n', end_ - searched);
+    if (nl != nullptr) {
+      const size_t at = static_cast<size_t>(static_cast<const char*>(nl) - buf_.data());
+      std::string_view l(buf_.data() + begin_, at - begin_);
+      begin_ = at + 1;
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      *line = l;
+      ++line_number_;
+      return true;
+    }
+    const size_t pending = end_ - begin_;
+    if (!Fill()) {
+      if (!status_.ok() || end_ == begin_) return false;
+      std::string_view l(buf_.data() + begin_, end_ - begin_);  // a last line without '\n'
+      begin_ = end_;
+      if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+      *line = l;
+      ++line_number_;
+      return true;
+    }
+    searched = begin_ + pending;
+  }
+}
+
 bool FileExists(const std::string& path) {
   std::error_code ec;
   return fs::is_regular_file(path, ec);

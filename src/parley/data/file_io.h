@@ -2,7 +2,9 @@
 // data readers and writers.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -40,6 +42,57 @@ StatusOr<FileBytes> ReadFileBytes(const std::string& path);
 // Reads at most `max_bytes` (decompressed) bytes from the start of the file, as ReadFileBytes
 // does; used to sniff a file's format without reading it all. Same errors.
 StatusOr<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes);
+
+// Reads a file from start to end in pieces, plain or gzip (by content, as ReadFileBytes), so
+// that a reader can stream through data it does not keep (RowReader, row_reader.h).
+// Not thread-safe.
+class FileStream {
+ public:
+  // Errors: as ReadFileBytes (NotFound, a directory, a file that cannot be opened).
+  static StatusOr<std::unique_ptr<FileStream>> Open(const std::string& path);
+  ~FileStream();
+  FileStream(const FileStream&) = delete;
+  FileStream& operator=(const FileStream&) = delete;
+
+  // Reads up to `n` (decompressed) bytes into `buf`; *got = how many, 0 at the end of the file.
+  // Errors: as ReadFileBytes (a failed read, corrupt or truncated gzip data).
+  Status Read(char* buf, size_t n, size_t* got);
+  // Decompressed bytes read so far.
+  uint64_t offset() const { return offset_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  FileStream(std::string path, void* gz) : path_(std::move(path)), gz_(gz) {}
+  std::string path_;
+  void* gz_;  // gzFile
+  uint64_t offset_ = 0;
+};
+
+// The lines of a file (plain or gzip) one at a time, as LineCursor gives the lines of a buffer
+// (a trailing '\r' dropped, a last line without '\n' counted), holding a block of the file at
+// a time (a longer line grows the block). Not thread-safe.
+class LineStream {
+ public:
+  // Errors: as FileStream::Open.
+  static StatusOr<std::unique_ptr<LineStream>> Open(const std::string& path);
+  // Sets *line to the next line (valid until the next call) and returns true; false at the end
+  // of the file or on a read error (then status() says which).
+  bool Next(std::string_view* line);
+  // 1-based number of the line last returned by Next() (0 before the first call).
+  size_t line_number() const { return line_number_; }
+  const Status& status() const { return status_; }
+
+ private:
+  explicit LineStream(std::unique_ptr<FileStream> file) : file_(std::move(file)) {}
+  bool Fill();  // reads more after the unconsumed bytes; false at the end or on an error
+
+  std::unique_ptr<FileStream> file_;
+  std::string buf_;
+  size_t begin_ = 0, end_ = 0;  // unconsumed bytes: buf_[begin_, end_)
+  bool eof_ = false;
+  size_t line_number_ = 0;
+  Status status_;
+};
 
 // True if a regular file (or a symlink to one) exists at `path`.
 bool FileExists(const std::string& path);

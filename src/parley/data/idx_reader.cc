@@ -90,6 +90,62 @@ StatusOr<Dataset> ReadIdx(const std::string& images_path, const std::string& lab
   return d;
 }
 
+StatusOr<std::unique_ptr<IdxImageStream>> IdxImageStream::Open(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileStream> file, FileStream::Open(path));
+  constexpr uint32_t kMagic = 0x00000803u;
+  constexpr size_t kHeader = 16;
+  char head[kHeader];
+  size_t got = 0;
+  PARLEY_RETURN_IF_ERROR(file->Read(head, kHeader, &got));
+  const std::string_view bytes(head, got);
+  if (got < 4) {
+    return DataLoss(path + ": byte 0: file has " + std::to_string(got) +
+                    " bytes, too short for an IDX header");
+  }
+  const uint32_t magic = BigEndian32(bytes, 0);
+  if (magic != kMagic) {
+    return InvalidArgument(path + ": byte 0: wrong magic number " + Hex32(magic) + " (" +
+                           DescribeMagic(magic) + "), expected " + Hex32(kMagic) + " (" +
+                           DescribeMagic(kMagic) + ")");
+  }
+  if (got < kHeader) {
+    return DataLoss(path + ": byte " + std::to_string(got) +
+                    ": truncated IDX header; expected " + std::to_string(kHeader) + " bytes");
+  }
+  std::unique_ptr<IdxImageStream> s(new IdxImageStream(path, std::move(file)));
+  for (int i = 0; i < 3; ++i) s->dims_[i] = BigEndian32(bytes, 4 + 4 * static_cast<size_t>(i));
+  return s;
+}
+
+Status IdxImageStream::SizeError() {
+  std::string rest(1 << 16, '\0');
+  size_t got = 0;
+  do {
+    PARLEY_RETURN_IF_ERROR(file_->Read(rest.data(), rest.size(), &got));
+  } while (got > 0);
+  const uint64_t count = uint64_t{dims_[0]} * dims_[1] * dims_[2];
+  const uint64_t have = file_->offset() - 16;
+  return DataLoss(path_ + ": byte 16: " + (have < count ? "truncated data" : "trailing data") +
+                  ": header promises " + std::to_string(count) + " data bytes but the file holds " +
+                  std::to_string(have));
+}
+
+Status IdxImageStream::Next(uint8_t* pixels, bool* got) {
+  *got = false;
+  if (next_ == count()) {  // the end: nothing may follow
+    char extra;
+    size_t n = 0;
+    PARLEY_RETURN_IF_ERROR(file_->Read(&extra, 1, &n));
+    return n == 0 ? OkStatus() : SizeError();
+  }
+  size_t n = 0;
+  PARLEY_RETURN_IF_ERROR(file_->Read(reinterpret_cast<char*>(pixels), this->pixels(), &n));
+  if (n < this->pixels()) return SizeError();
+  ++next_;
+  *got = true;
+  return OkStatus();
+}
+
 std::string IdxLabelsPathFor(const std::string& images_path) {
   const std::string key = "images-idx3";
   const size_t at = images_path.rfind(key);

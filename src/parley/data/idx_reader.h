@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "parley/core/status.h"
+#include "parley/data/file_io.h"
 #include "parley/data/dataset.h"
 
 namespace parley {
@@ -31,6 +33,28 @@ StatusOr<IdxArray> ReadIdxFile(const std::string& path, int expected_dims);
 // Errors: those of ReadIdxFile, and InvalidArgument if the two files hold different
 // numbers of items or contain no items.
 StatusOr<Dataset> ReadIdx(const std::string& images_path, const std::string& labels_path);
+
+// The images of an IDX images file (magic 0x00000803) one at a time, for readers that stream
+// through a file (RowReader): the checks of ReadIdxFile(path, 3) with the same messages, the
+// data size checked when the images run out.
+class IdxImageStream {
+ public:
+  // Opens the file and checks its header. Errors: ReadIdxFile's for the header and magic.
+  static StatusOr<std::unique_ptr<IdxImageStream>> Open(const std::string& path);
+  uint32_t count() const { return dims_[0]; }
+  size_t pixels() const { return size_t{dims_[1]} * dims_[2]; }  // bytes per image
+  // Reads the next image's pixels() bytes into `pixels` and sets *got; after the last image
+  // *got is false. Errors: ReadIdxFile's for a file shorter or longer than its header says.
+  Status Next(uint8_t* pixels, bool* got);
+
+ private:
+  IdxImageStream(std::string path, std::unique_ptr<FileStream> file) : path_(std::move(path)), file_(std::move(file)) {}
+  Status SizeError();  // reads to the end and reports the truncated or trailing data
+  std::string path_;
+  std::unique_ptr<FileStream> file_;
+  uint32_t dims_[3] = {0, 0, 0};
+  uint32_t next_ = 0;
+};
 
 // The labels file that belongs to an images file by MNIST naming: "images-idx3" replaced by
 // "labels-idx1" (train-images-idx3-ubyte.gz -> train-labels-idx1-ubyte.gz); empty if the

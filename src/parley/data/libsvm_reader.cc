@@ -70,6 +70,25 @@ Status ParseRow(const TextPos& pos, std::string_view line, SparseRows* rows,
 
 }  // namespace
 
+Status LibsvmParser::Line(size_t line_number, std::string_view line, Dataset* out, bool* row) {
+  *row = false;
+  const void* hash = std::memchr(line.data(), '#', line.size());
+  if (hash != nullptr) line = line.substr(0, static_cast<const char*>(hash) - line.data());
+  if (Trim(line).empty()) return OkStatus();
+  SparseRows& rows = out->sparse;
+  const size_t begin = rows.col.size();
+  PARLEY_RETURN_IF_ERROR(ParseRow({name_, line_number}, line, &rows, &out->label));
+  // Indices increase within a row: its last one is its largest.
+  if (rows.col.size() > begin) max_index_ = std::max(max_index_, rows.col.back() + 1);
+  *row = true;
+  return OkStatus();
+}
+
+Status LibsvmParser::Finish(size_t rows) const {
+  if (rows == 0) return InvalidArgument(std::string(name_) + ": empty file; no LIBSVM rows found");
+  return OkStatus();
+}
+
 StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint32_t min_features) {
   Dataset d;
   d.kind = Dataset::Kind::kSparse;
@@ -83,20 +102,13 @@ StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint
   rows.col.reserve(colons);
   rows.val.reserve(colons);
 
+  LibsvmParser parser(name);
   LineCursor cursor(text);
   std::string_view line;
-  while (cursor.Next(&line)) {
-    const void* hash = std::memchr(line.data(), '#', line.size());
-    if (hash != nullptr) line = line.substr(0, static_cast<const char*>(hash) - line.data());
-    if (Trim(line).empty()) continue;
-    PARLEY_RETURN_IF_ERROR(ParseRow({name, cursor.line_number()}, line, &rows, &d.label));
-  }
-  if (d.label.empty()) {
-    return InvalidArgument(std::string(name) + ": empty file; no LIBSVM rows found");
-  }
-  uint32_t max_index = 0;  // largest 0-based index + 1
-  for (uint32_t c : rows.col) max_index = std::max(max_index, c + 1);
-  rows.num_features = std::max(max_index, min_features);
+  bool row = false;
+  while (cursor.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(cursor.line_number(), line, &d, &row));
+  PARLEY_RETURN_IF_ERROR(parser.Finish(d.label.size()));
+  rows.num_features = std::max(parser.max_index(), min_features);
   return d;
 }
 

@@ -26,4 +26,23 @@ StatusOr<Dataset> ReadLibsvm(const std::string& path, uint32_t min_features = 0)
 StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name,
                               uint32_t min_features = 0);
 
+// ParseLibsvm one line at a time, for readers that stream through a file (RowReader): Line()
+// takes the file's lines in order and appends each row to a kSparse Dataset; Finish() gives
+// ParseLibsvm's error for a file without rows. The errors are ParseLibsvm's.
+class LibsvmParser {
+ public:
+  explicit LibsvmParser(std::string_view name) : name_(name) {}
+  // Parses line `line_number` (1-based); a line with a row (not blank, not only a comment)
+  // appends it to *out and sets *row. REQUIRES: out->kind == kSparse.
+  Status Line(size_t line_number, std::string_view line, Dataset* out, bool* row);
+  // After the last line; `rows`: how many rows the lines held.
+  Status Finish(size_t rows) const;
+  // The largest feature index seen (1-based; 0 before any feature).
+  uint32_t max_index() const { return max_index_; }
+
+ private:
+  std::string_view name_;
+  uint32_t max_index_ = 0;
+};
+
 }  // namespace parley

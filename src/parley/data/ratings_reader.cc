@@ -110,6 +110,46 @@ Status ParseRow(const TextPos& pos, const Layout& l, std::vector<std::string_vie
 
 }  // namespace
 
+struct RatingsParser::State {
+  std::string_view name;
+  IdMap& users;
+  IdMap& items;
+  std::optional<Layout> layout;
+  std::vector<std::string_view> fields;
+  size_t header_line = 0;
+};
+
+RatingsParser::RatingsParser(std::string_view name, IdMap& users, IdMap& items)
+    : s_(new State{name, users, items, std::nullopt, {}, 0}) {}
+
+RatingsParser::~RatingsParser() = default;
+
+Status RatingsParser::Line(size_t line_number, std::string_view line, Dataset* out, bool* row) {
+  *row = false;
+  if (Trim(line).empty()) return OkStatus();
+  State& s = *s_;
+  const TextPos pos{s.name, line_number};
+  if (!s.layout) {
+    PARLEY_ASSIGN_OR_RETURN(s.layout, DetectLayout(pos, line));
+    if (s.layout->has_header) {
+      s.header_line = pos.line;
+      return OkStatus();
+    }
+  }
+  SplitFields(line, s.layout->delim, &s.fields);
+  PARLEY_RETURN_IF_ERROR(ParseRow(pos, *s.layout, s.fields, s.users, s.items, &out->ratings));
+  *row = true;
+  return OkStatus();
+}
+
+Status RatingsParser::Finish(size_t rows) const {
+  if (rows > 0) return OkStatus();
+  if (s_->header_line != 0) {
+    return LineError({s_->name, s_->header_line}, "empty file: a header but no ratings");
+  }
+  return InvalidArgument(std::string(s_->name) + ": empty file; no ratings found");
+}
+
 StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
                                IdMap& items) {
   Dataset d;
@@ -121,30 +161,12 @@ StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdM
   r.item.reserve(lines);
   r.rating.reserve(lines);
 
+  RatingsParser parser(name, users, items);
   LineCursor cursor(text);
   std::string_view line;
-  std::optional<Layout> layout;
-  std::vector<std::string_view> fields;
-  size_t header_line = 0;
-  while (cursor.Next(&line)) {
-    if (Trim(line).empty()) continue;
-    const TextPos pos{name, cursor.line_number()};
-    if (!layout) {
-      PARLEY_ASSIGN_OR_RETURN(layout, DetectLayout(pos, line));
-      if (layout->has_header) {
-        header_line = pos.line;
-        continue;
-      }
-    }
-    SplitFields(line, layout->delim, &fields);
-    PARLEY_RETURN_IF_ERROR(ParseRow(pos, *layout, fields, users, items, &r));
-  }
-  if (r.rating.empty()) {
-    if (header_line != 0) {
-      return LineError({name, header_line}, "empty file: a header but no ratings");
-    }
-    return InvalidArgument(std::string(name) + ": empty file; no ratings found");
-  }
+  bool row = false;
+  while (cursor.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(cursor.line_number(), line, &d, &row));
+  PARLEY_RETURN_IF_ERROR(parser.Finish(r.rating.size()));
   r.num_users = static_cast<uint32_t>(users.size());
   r.num_items = static_cast<uint32_t>(items.size());
   return d;

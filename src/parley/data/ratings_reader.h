@@ -9,6 +9,7 @@
 // gzip-compressed files are read transparently.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,25 @@ StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& item
 // As ReadRatings, from text in memory; `name` is used in messages and as source.
 StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
                                IdMap& items);
+
+// ParseRatings one line at a time, for readers that stream through a file (RowReader): Line()
+// takes the file's lines in order (the first non-blank one sets the layout) and appends each
+// rating to a kRatings Dataset, remapping ids through `users` and `items` (which must outlive
+// the parser); Finish() gives ParseRatings's error for a file without ratings. The errors are
+// ParseRatings's.
+class RatingsParser {
+ public:
+  RatingsParser(std::string_view name, IdMap& users, IdMap& items);
+  ~RatingsParser();
+  // Parses line `line_number` (1-based); a rating appends to *out and sets *row.
+  // REQUIRES: out->kind == kRatings.
+  Status Line(size_t line_number, std::string_view line, Dataset* out, bool* row);
+  Status Finish(size_t rows) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 // True if `first_line` (the first non-blank line of a file) looks like a ratings file: it
 // holds "::" separators or is a CSV header that names user, item and rating columns.

@@ -55,39 +55,59 @@ StatusOr<Format> Detect(const std::string& path) {
   return csv ? Format::kCsv : Format::kLibsvm;
 }
 
-StatusOr<Dataset> ReadIdxSpec(const std::string& path) {
-  const size_t comma = path.find(',');
-  if (comma != std::string::npos) return ReadIdx(path.substr(0, comma), path.substr(comma + 1));
-  const std::string labels = IdxLabelsPathFor(path);
-  if (labels.empty()) {
-    return InvalidArgument(path +
-                           ": cannot find the labels file for this IDX images file; name "
-                           "it as idx:IMAGES,LABELS");
-  }
-  return ReadIdx(path, labels);
-}
-
 }  // namespace
 
-StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
-                              uint32_t min_features) {
-  std::string path;
-  Format format = SplitSpec(spec, &path);
+StatusOr<DataFile> ResolveDataFile(const std::string& spec) {
+  DataFile f;
+  Format format = SplitSpec(spec, &f.path);
   if (format == Format::kAuto) {
-    PARLEY_ASSIGN_OR_RETURN(format, Detect(path));
+    PARLEY_ASSIGN_OR_RETURN(format, Detect(f.path));
   }
   switch (format) {
     case Format::kRatings:
-      return ReadRatings(path, users, items);
-    case Format::kIdx:
-      return ReadIdxSpec(path);
+      f.format = DataFile::Format::kRatings;
+      break;
     case Format::kCsv:
-      return ReadDenseCsv(path);
+      f.format = DataFile::Format::kCsv;
+      break;
+    case Format::kIdx: {
+      f.format = DataFile::Format::kIdx;
+      const size_t comma = f.path.find(',');
+      if (comma != std::string::npos) {
+        f.labels = f.path.substr(comma + 1);
+        f.path.resize(comma);
+        break;
+      }
+      f.labels = IdxLabelsPathFor(f.path);
+      if (f.labels.empty()) {
+        return InvalidArgument(f.path +
+                               ": cannot find the labels file for this IDX images file; name "
+                               "it as idx:IMAGES,LABELS");
+      }
+      break;
+    }
     case Format::kAuto:
     case Format::kLibsvm:
+      f.format = DataFile::Format::kLibsvm;
       break;
   }
-  return ReadLibsvm(path, min_features);
+  return f;
+}
+
+StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
+                              uint32_t min_features) {
+  PARLEY_ASSIGN_OR_RETURN(DataFile f, ResolveDataFile(spec));
+  switch (f.format) {
+    case DataFile::Format::kRatings:
+      return ReadRatings(f.path, users, items);
+    case DataFile::Format::kIdx:
+      return ReadIdx(f.path, f.labels);
+    case DataFile::Format::kCsv:
+      return ReadDenseCsv(f.path);
+    case DataFile::Format::kLibsvm:
+      break;
+  }
+  return ReadLibsvm(f.path, min_features);
 }
 
 StatusOr<Dataset> ReadDataset(const std::string& spec) {

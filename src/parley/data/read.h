@@ -23,6 +23,17 @@ namespace parley {
 StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
                               uint32_t min_features = 0);
 
+// A data set named as ReadDataset takes it, resolved: the reader it needs and its file(s).
+struct DataFile {
+  enum class Format { kLibsvm, kRatings, kIdx, kCsv };
+  Format format = Format::kLibsvm;
+  std::string path;
+  std::string labels;  // kIdx: the labels file
+};
+// Errors: a file that cannot be sniffed (NotFound, ...), an IDX images file without a labels
+// file to go with it.
+StatusOr<DataFile> ResolveDataFile(const std::string& spec);
+
 // As above with fresh id maps, for a single file.
 StatusOr<Dataset> ReadDataset(const std::string& spec);
 

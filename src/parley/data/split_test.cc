@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "parley/data/generators.h"
@@ -123,6 +124,81 @@ TEST(Split, ShardByUserPutsEachUserOnOneShard) {
   EXPECT_EQ(total, 2000u);
   Rng same(5);
   EXPECT_EQ(ShardByUser(r, 4, same)[1].ratings.user, shards[1].ratings.user);
+}
+
+// The index-level twins pick the rows of the Dataset-level splits, advancing the rng alike.
+TEST(Split, RowIndicesPickTheSameRowsAsTheDatasetSplits) {
+  for (size_t n : {0u, 1u, 7u, 1001u}) {
+    const Dataset all = Numbered(n);
+    for (double fraction : {0.0, 0.2, 0.5}) {
+      Rng a(11), b(11);
+      Dataset train, test;
+      TrainTestSplit(all, fraction, a, &train, &test);
+      const std::vector<uint32_t> rows = TestRows(n, fraction, b);
+      EXPECT_EQ(all.Subset(rows).dense.x, test.dense.x);
+      EXPECT_EQ(a(), b());  // the same draws
+    }
+    for (int k : {1, 3, 4}) {
+      Rng a(12);
+      const std::vector<Dataset> shards = Shard(all, k, a);
+      const std::vector<size_t> sizes = ShardSizes(n, k);
+      ASSERT_EQ(sizes.size(), static_cast<size_t>(k));
+      for (int s = 0; s < k; ++s) {
+        Rng b(12);
+        const std::vector<uint32_t> rows = ShardRows(n, k, s, b);
+        EXPECT_EQ(all.Subset(rows).dense.x, shards[s].dense.x) << "n " << n << " shard " << s << " of " << k;
+        EXPECT_EQ(sizes[s], shards[s].rows());
+        if (s == k - 1) EXPECT_EQ(a(), b());
+      }
+    }
+  }
+  Rng gen(8);
+  Dataset r = GenerateRatings(101, 60, 2, 2000, 0.1, gen);
+  Rng a(5), b(5);
+  const std::vector<Dataset> shards = ShardByUser(r, 3, a);
+  const std::vector<uint32_t> shard_of = UserShards(101, 3, b);
+  for (int s = 0; s < 3; ++s) {
+    std::vector<uint32_t> rows;
+    for (uint32_t i = 0; i < r.rows(); ++i)
+      if (shard_of[r.ratings.user[i]] == static_cast<uint32_t>(s)) rows.push_back(i);
+    EXPECT_EQ(r.Subset(rows).ratings.user, shards[s].ratings.user);
+    EXPECT_EQ(r.Subset(rows).ratings.rating, shards[s].ratings.rating);
+  }
+  EXPECT_EQ(a(), b());
+}
+
+TEST(Dataset, AppendEmptyAndShape) {
+  Rng gen(1);
+  const Dataset d = GenerateSparseBinary(50, 300, 8, 0, gen);
+  std::vector<uint32_t> first(20), rest(30);
+  for (uint32_t i = 0; i < 20; ++i) first[i] = i;
+  for (uint32_t i = 0; i < 30; ++i) rest[i] = 20 + i;
+  Dataset joined = d.Empty();
+  EXPECT_EQ(joined.rows(), 0u);
+  EXPECT_EQ(joined.features(), d.features());
+  joined.Append(d.Subset(first));
+  joined.Append(d.Subset(rest));
+  EXPECT_EQ(joined.sparse.row_ptr, d.sparse.row_ptr);
+  EXPECT_EQ(joined.sparse.col, d.sparse.col);
+  EXPECT_EQ(joined.label, d.label);
+  // DataShape: what MakeModel reads of a Dataset, added up in parts as in one go.
+  const Dataset dense = Numbered(9);
+  DataShape parts = DataShape::Of(dense.Empty());
+  for (uint32_t i = 0; i < 9; ++i) parts.Add(dense.Subset(std::vector<uint32_t>{i}));
+  const DataShape whole = DataShape::Of(dense);
+  EXPECT_EQ(parts.rows, 9u);
+  EXPECT_EQ(parts.NumClasses(), dense.NumClasses());
+  EXPECT_EQ(whole.NumClasses(), dense.NumClasses());
+  Dataset odd = dense;
+  odd.label[4] = 0.5f;
+  EXPECT_EQ(DataShape::Of(odd).NumClasses(), 0);
+  const Dataset ratings = GenerateRatings(10, 10, 2, 100, 0.1, gen);
+  DataShape rparts = DataShape::Of(ratings.Empty());
+  for (uint32_t i = 0; i < 100; ++i) rparts.Add(ratings.Subset(std::vector<uint32_t>{i}));
+  const auto [lo, hi] = std::minmax_element(ratings.ratings.rating.begin(), ratings.ratings.rating.end());
+  EXPECT_EQ(rparts.rating_min, *lo);
+  EXPECT_EQ(rparts.rating_max, *hi);
+  EXPECT_EQ(rparts.num_users, ratings.ratings.num_users);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "parley/core/status.h"
+#include "parley/data/dataset.h"
 
 namespace parley::testing_files {
 
@@ -71,6 +72,27 @@ inline void ExpectErrorWith(const Status& s, const std::vector<std::string>& par
     EXPECT_NE(s.message().find(p), std::string::npos)
         << "message \"" << s.message() << "\" lacks \"" << p << "\"";
   }
+}
+
+// Expects a and b to hold the same data: kind, source, widths, users/items, rows (in order),
+// labels and true centres.
+inline void ExpectSameDataset(const Dataset& a, const Dataset& b) {
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.source, b.source);
+  EXPECT_EQ(a.rows(), b.rows());
+  EXPECT_EQ(a.sparse.row_ptr, b.sparse.row_ptr);
+  EXPECT_EQ(a.sparse.col, b.sparse.col);
+  EXPECT_EQ(a.sparse.val, b.sparse.val);
+  EXPECT_EQ(a.sparse.num_features, b.sparse.num_features);
+  EXPECT_EQ(a.dense.cols, b.dense.cols);
+  EXPECT_EQ(a.dense.x, b.dense.x);
+  EXPECT_EQ(a.ratings.user, b.ratings.user);
+  EXPECT_EQ(a.ratings.item, b.ratings.item);
+  EXPECT_EQ(a.ratings.rating, b.ratings.rating);
+  EXPECT_EQ(a.ratings.num_users, b.ratings.num_users);
+  EXPECT_EQ(a.ratings.num_items, b.ratings.num_items);
+  EXPECT_EQ(a.label, b.label);
+  EXPECT_EQ(a.true_centres, b.true_centres);
 }
 
 }  // namespace parley::testing_files

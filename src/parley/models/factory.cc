@@ -17,9 +17,9 @@ namespace {
 
 // Builds the model for options.kind with dimensions taken from train. train's kind may be
 // wrong for the model; CheckData reports that afterwards.
-StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const Dataset& train) {
+StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const DataShape& train) {
   const std::string& kind = o.kind;
-  const size_t features = train.features();
+  const size_t features = train.features;
   if (kind == "logreg")
     return std::unique_ptr<Model>(std::make_unique<LogRegModel>(features, o.bias, o.l2));
   if (kind == "svm")
@@ -35,20 +35,18 @@ StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const Dataset& tra
   }
   if (kind == "mf") {
     double lo = 0, hi = 0;
-    const std::vector<float>& r = train.ratings.rating;
-    if (!r.empty()) {
-      const auto [mn, mx] = std::minmax_element(r.begin(), r.end());
-      lo = *mn;
-      hi = *mx;
+    if (train.kind == Dataset::Kind::kRatings && train.rows > 0) {
+      lo = train.rating_min;
+      hi = train.rating_max;
     }
     return std::unique_ptr<Model>(std::make_unique<MfModel>(
-        train.ratings.num_users, train.ratings.num_items, o.rank, o.l2, o.init_scale, lo, hi));
+        train.num_users, train.num_items, o.rank, o.l2, o.init_scale, lo, hi));
   }
   if (kind == "kmeans") {
-    if (static_cast<size_t>(o.clusters) > train.rows())
+    if (static_cast<size_t>(o.clusters) > train.rows)
       return InvalidArgument("kmeans with " + std::to_string(o.clusters) + " clusters needs at " +
                              "least as many training points, but " + train.source + " has " +
-                             std::to_string(train.rows()));
+                             std::to_string(train.rows));
     return std::unique_ptr<Model>(
         std::make_unique<KMeansModel>(static_cast<size_t>(o.clusters), features));
   }
@@ -60,14 +58,19 @@ StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const Dataset& tra
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Model>> MakeModel(const ModelOptions& options, const Dataset& train) {
+StatusOr<std::unique_ptr<Model>> MakeModel(const ModelOptions& options, const DataShape& train,
+                                           const Dataset& rows) {
   PARLEY_RETURN_IF_ERROR(ValidateModelOptions(options));
-  if (train.rows() == 0) return InvalidArgument("training data " + train.source + " is empty");
+  if (train.rows == 0) return InvalidArgument("training data " + train.source + " is empty");
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<Model> model, Build(options, train));
-  PARLEY_RETURN_IF_ERROR(model->CheckData(train));
-  if (model->NumParams() == 0 || (train.kind != Dataset::Kind::kRatings && train.features() == 0))
+  PARLEY_RETURN_IF_ERROR(model->CheckData(rows));
+  if (model->NumParams() == 0 || (train.kind != Dataset::Kind::kRatings && train.features == 0))
     return InvalidArgument("training data " + train.source + " has no features");
   return model;
+}
+
+StatusOr<std::unique_ptr<Model>> MakeModel(const ModelOptions& options, const Dataset& train) {
+  return MakeModel(options, DataShape::Of(train), train);
 }
 
 StatusOr<std::unique_ptr<Model>> MakeModelFromConfig(const nlohmann::json& config) {

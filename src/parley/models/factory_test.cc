@@ -59,6 +59,31 @@ TEST(ModelFactoryTest, BuildsEveryKindWithShapesFromTheData) {
   }
 }
 
+// A model built from the data's shape (as an MPI rank builds it, without the rows) is the model
+// built from the data; a model that says its Init does not read the data draws the same
+// parameters without it.
+TEST(ModelFactoryTest, ShapeGivesTheSameModelAndInitReadsDataIsHonest) {
+  const std::vector<std::pair<ModelOptions, Dataset>> cases = {
+      {{.kind = "logreg", .bias = 1}, Sparse()}, {{.kind = "svm"}, Sparse()},
+      {{.kind = "softmax"}, Dense()},            {{.kind = "mlp", .hidden = {5}}, Dense()},
+      {{.kind = "mf", .rank = 2}, Ratings()},    {{.kind = "kmeans", .clusters = 3}, Dense()},
+      {{.kind = "twolayer", .width = 7}, Dense()}};
+  for (const auto& [o, d] : cases) {
+    auto a = MakeModel(o, d);
+    auto b = MakeModel(o, DataShape::Of(d), d.Empty());
+    ASSERT_TRUE(a.ok() && b.ok()) << o.kind;
+    EXPECT_EQ((*a)->Config(), (*b)->Config()) << o.kind;
+    if ((*a)->InitReadsData()) continue;
+    std::vector<double> with((*a)->NumParams()), without(with.size());
+    Rng r1(3), r2(3);
+    (*a)->Init(with, d, r1);
+    (*b)->Init(without, Dataset{}, r2);
+    EXPECT_EQ(with, without) << o.kind;
+  }
+  EXPECT_TRUE(MakeModel({.kind = "kmeans", .clusters = 3}, Dense()).value()->InitReadsData());
+  EXPECT_TRUE(MakeModel({.kind = "mf", .rank = 2}, Ratings()).value()->InitReadsData());
+}
+
 TEST(ModelFactoryTest, RejectsBadOptions) {
   ExpectInvalid({.kind = "forest"}, Dense(), "unknown model kind 'forest'");
   ExpectInvalid({.kind = "logreg", .l2 = -1}, Sparse(), "l2 must be");

@@ -39,6 +39,7 @@ class MlpModel final : public Model {
   // Requires dense rows with `inputs` columns and integer labels in [0, classes).
   Status CheckData(const Dataset& data) const override;
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  bool InitReadsData() const override { return false; }
   double L2() const override { return l2_; }
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override;

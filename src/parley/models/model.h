@@ -55,6 +55,13 @@ class Model {
   // Writes initial parameters (deterministic given rng). `train` is available for
   // data-dependent initialisation (K-means picks k training points).
   virtual void Init(std::span<double> w, const Dataset& train, Rng& rng) = 0;
+  // Whether Init reads `train` (its rows, beyond the dimensions the model was built with).
+  // A process that does not hold the whole training set (an MPI rank holds its shard) cannot
+  // run such an Init: the runtime runs it where the training set is and ships the parameters
+  // (AlgorithmSetup::init_params), so everything such an Init draws must be in `w`. An Init
+  // that does not read `train` runs in every process and may also keep state outside `w` (the
+  // two-layer network's output signs). The default, true, is the safe answer.
+  virtual bool InitReadsData() const { return true; }
 
   // Whether Gradient touches only a few coordinates (then it uses a sparse GradientBuffer
   // and reads weights through WeightsView::operator[], which honours the scale).
@@ -87,6 +94,11 @@ class Model {
 
 // Builds a model for training data (input dimension, classes, users/items from the data).
 StatusOr<std::unique_ptr<Model>> MakeModel(const ModelOptions& options, const Dataset& train);
+// The same from the training data's shape (DataShape::Of(train) gives the model above), with
+// CheckData applied to `rows`: the training rows this process holds (all of them, some, or
+// none: an empty Dataset of the training data's kind and width).
+StatusOr<std::unique_ptr<Model>> MakeModel(const ModelOptions& options, const DataShape& train,
+                                           const Dataset& rows);
 // Rebuilds a model from its Config() (model files).
 StatusOr<std::unique_ptr<Model>> MakeModelFromConfig(const nlohmann::json& config);
 

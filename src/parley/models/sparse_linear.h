@@ -31,6 +31,7 @@ class SparseLinearModel : public Model {
   Status CheckData(const Dataset& data) const override;
   // All zeros (the problem is convex; this matches liblinear and scikit-learn).
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  bool InitReadsData() const override { return false; }
   bool SparseGradient() const override { return true; }
   double L2() const override { return l2_; }
 

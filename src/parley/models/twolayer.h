@@ -39,6 +39,7 @@ class TwoLayerModel final : public Model {
   Status CheckData(const Dataset& data) const override;
   // Draws the signs, then w_r ~ N(0, I_d).
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  bool InitReadsData() const override { return false; }
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override;
   // "objective" = mean 1/2 (f - y)^2, "rmse" = sqrt(mean (f - y)^2); chunks of 1024 rows.

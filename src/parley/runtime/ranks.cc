@@ -19,6 +19,12 @@ RankLayout RanksNeeded(const AlgorithmOptions& o) {
   return {1, "1 worker"};  // sequential
 }
 
+int ShardOfRank(const AlgorithmOptions& o, int rank) {
+  if (o.name == "sync" || o.name == "async") return rank >= o.servers ? rank - o.servers : -1;
+  if (o.name == "pex" || o.name == "pex-sync") return rank >= 1 ? rank - 1 : -1;
+  return rank;  // asgd, simu, lloyd: peer i on rank i; sequential: its worker on rank 0
+}
+
 int LaunchedRank() {
   for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"}) {
     if (const char* v = std::getenv(var); v != nullptr && *v != '\0') return std::atoi(v);

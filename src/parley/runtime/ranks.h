@@ -16,6 +16,12 @@ struct RankLayout {
 // REQUIRES: options accepted by MakeAlgorithm.
 RankLayout RanksNeeded(const AlgorithmOptions& options);
 
+// The shard (worker index) the role on `rank` trains on, or -1 for a role without one (a
+// server, the pex master): the order in which the algorithms build their roles (servers or
+// the master first, then the workers; one peer per rank). The runtime checks it against the
+// roles it builds. REQUIRES: options accepted by MakeAlgorithm, 0 <= rank < RanksNeeded.
+int ShardOfRank(const AlgorithmOptions& options, int rank);
+
 // This process's rank as the launcher (mpirun/mpiexec of OpenMPI or MPICH, or srun with PMIx)
 // announced it in the environment, or -1 when it was not launched that way. Usable before
 // MPI is initialised: the command line prints errors on rank 0 only.

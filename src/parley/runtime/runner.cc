@@ -1,5 +1,6 @@
 #include "parley/runtime/runner.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,8 +16,8 @@
 
 #include "parley/comm/inproc/inproc_transport.h"
 #include "parley/comm/netem_transport.h"
-#include "parley/data/read.h"
 #include "parley/data/split.h"
+#include "parley/runtime/load_data.h"
 #include "parley/runtime/model_file.h"
 #include "parley/runtime/ranks.h"
 #if PARLEY_HAVE_MPI
@@ -45,43 +46,13 @@ std::string FormatMetrics(const MetricSet& m) {
   return s;
 }
 
-// Loads train and test data so that both share dimensions (features, users, items).
-Status LoadData(const RunOptions& o, Rng& rng, Dataset* train, Dataset* test) {
-  IdMap users, items;
-  PARLEY_ASSIGN_OR_RETURN(Dataset all, ReadDataset(o.train_path, users, items));
-  if (!o.test_path.empty()) {
-    PARLEY_ASSIGN_OR_RETURN(*test, ReadDataset(o.test_path, users, items));
-    *train = std::move(all);
-    if (train->kind != test->kind)
-      return InvalidArgument("--test " + o.test_path + " is not of the same kind of data as --data " +
-                             o.train_path);
-  } else if (o.test_fraction > 0) {
-    if (o.test_fraction >= 1) return InvalidArgument("--test-fraction must be in [0, 1)");
-    Rng split = rng.Fork("split");
-    TrainTestSplit(all, o.test_fraction, split, train, test);
-  } else {
-    *train = std::move(all);
-  }
-  // Same dimensions on both sides.
-  uint32_t nf = std::max(train->sparse.num_features, test->sparse.num_features);
-  train->sparse.num_features = test->sparse.num_features = nf;
-  if (train->kind == Dataset::Kind::kDense && test->rows() > 0 && train->dense.cols != test->dense.cols)
-    return InvalidArgument("--test " + o.test_path + " has " + std::to_string(test->dense.cols) +
-                           " columns, --data " + o.train_path + " has " +
-                           std::to_string(train->dense.cols));
-  train->ratings.num_users = test->ratings.num_users = static_cast<uint32_t>(users.size());
-  train->ratings.num_items = test->ratings.num_items = static_cast<uint32_t>(items.size());
-  if (test->rows() == 0) test->kind = train->kind;
-  return OkStatus();
-}
-
 #if PARLEY_HAVE_MPI
 // Control messages between the runtimes of the ranks of an MPI run (MpiTransport's control
 // channel). Payloads are JSON text.
 enum ControlTag : int {
   kCtlFail = 1,      // rank r -> 0: {"code", "message"}: a role failed
   kCtlEvent = 2,     // rank r -> 0: an event object for the metrics log
-  kCtlCounters = 3,  // rank r -> 0: {"messages", "bytes", "steps", "stragglers"}, every 250 ms
+  kCtlCounters = 3,  // rank r -> 0: {"messages", "bytes", "steps", "stragglers", "puts", "slot_reads"}, every 250 ms
   kCtlRoleDone = 4,  // rank r -> 0: its role has ended (counters as kCtlCounters)
   kCtlStop = 10,     // 0 -> all: the stop rule is met
   kCtlAbort = 11,    // 0 -> all: the run failed; end the roles now
@@ -101,26 +72,17 @@ nlohmann::json BytesJson(const Bytes& b) {
 class Runner final : public RunContext {
  public:
   // mpi_rank: this process's rank in an MPI run (it hosts that role only), or -1: every role
-  // is a thread of this process.
-  Runner(const RunOptions& o, const Dataset& train, const Dataset& test, const Model& model, int mpi_rank = -1)
-      : o_(o), test_(test), me_(mpi_rank), start_(SteadyClock::now()), eval_model_(model.Clone()) {
-    // Train metrics on a seeded sample.
-    if (o.train_eval_rows == 0 || train.rows() <= o.train_eval_rows) {
-      train_eval_ = &train;
-    } else {
-      Rng r = Rng(o.seed).Fork("train-eval");
-      std::vector<uint32_t> idx(train.rows());
-      for (uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
-      r.Shuffle(idx);
-      idx.resize(o.train_eval_rows);
-      train_sample_ = train.Subset(idx);
-      train_eval_ = &train_sample_;
-    }
+  // is a thread of this process. train_eval: the training rows train metrics are computed on
+  // (the training set or its seeded sample, TrainEvalRows; empty on an MPI rank other than 0).
+  Runner(const RunOptions& o, const Dataset& train_eval, const Dataset& test, const Model& model, int mpi_rank = -1)
+      : o_(o), test_(test), me_(mpi_rank), train_eval_(&train_eval), start_(SteadyClock::now()),
+        eval_model_(model.Clone()) {
     tty_ = o.progress && !o.quiet && ::isatty(2) && me_ <= 0;
-    // The run's clock starts now: the evaluation sample above is evaluation work, which the
-    // training time excludes (as it excludes every evaluation).
     start_ = SteadyClock::now();
   }
+
+  // What the process holds of the data, for the log's start line ("data").
+  void SetDataLog(nlohmann::json data) { data_log_ = std::move(data); }
 
   // Whether this process writes the outputs (every in-process run; rank 0 of an MPI run).
   bool reporting() const { return me_ <= 0; }
@@ -225,6 +187,14 @@ class Runner final : public RunContext {
       for (int r = 1; r < mpi_->size(); ++r) mpi_->SendControl(r, kCtlAbort, {});
 #endif
     (void)first;
+  }
+
+  SlotCounts SlotTraffic(int rank) const override {
+    const size_t r = static_cast<size_t>(rank);
+    if (r < nodes_.size() && nodes_[r]) return nodes_[r]->SlotTraffic(rank);
+    std::lock_guard<std::mutex> lock(remote_mu_);
+    if (r < remote_.size()) return {remote_[r].puts, remote_[r].slot_reads};
+    return {};
   }
 
   void Tick(int rank, double epochs) override {
@@ -478,6 +448,7 @@ class Runner final : public RunContext {
     nlohmann::json start = {{"event", "start"}, {"algo", o_.algo.name}, {"workers", o_.algo.workers},
                             {"seed", o_.seed}};
     start.update(extra);
+    if (!data_log_.is_null()) start["data"] = data_log_;
     AddResume(start);
     if (o_.emulation.compute_active() || o_.emulation.network.active())
       start["emulation"] = o_.emulation.ToJson();
@@ -503,7 +474,7 @@ class Runner final : public RunContext {
   }
 
   struct RemoteCounters {
-    int64_t messages = 0, bytes = 0, steps = 0, stragglers = 0;
+    int64_t messages = 0, bytes = 0, steps = 0, stragglers = 0, puts = 0, slot_reads = 0;
     bool done = false;
   };
   RemoteCounters LocalCounters(int r) const {
@@ -512,6 +483,8 @@ class Runner final : public RunContext {
     out.messages = c.messages_sent.load(std::memory_order_relaxed);
     out.bytes = c.bytes_sent.load(std::memory_order_relaxed);
     out.steps = c.steps.load(std::memory_order_relaxed);
+    out.puts = c.puts.load(std::memory_order_relaxed);
+    out.slot_reads = c.slot_reads.load(std::memory_order_relaxed);
     if (emulator_ && worker_of_rank_[static_cast<size_t>(r)] >= 0) {
       std::vector<int64_t> st = emulator_->Stragglers();
       const size_t w = static_cast<size_t>(worker_of_rank_[static_cast<size_t>(r)]);
@@ -523,7 +496,8 @@ class Runner final : public RunContext {
 #if PARLEY_HAVE_MPI
   nlohmann::json CountersJson() const {
     RemoteCounters c = LocalCounters(me_);
-    return {{"messages", c.messages}, {"bytes", c.bytes}, {"steps", c.steps}, {"stragglers", c.stragglers}};
+    return {{"messages", c.messages}, {"bytes", c.bytes}, {"steps", c.steps}, {"stragglers", c.stragglers},
+            {"puts", c.puts}, {"slot_reads", c.slot_reads}};
   }
 
   std::string RankName(int r) const {
@@ -552,6 +526,8 @@ class Runner final : public RunContext {
         c.bytes = j.value("bytes", c.bytes);
         c.steps = j.value("steps", c.steps);
         c.stragglers = j.value("stragglers", c.stragglers);
+        c.puts = j.value("puts", c.puts);
+        c.slot_reads = j.value("slot_reads", c.slot_reads);
         if (m.tag == kCtlRoleDone) c.done = true;
         break;
       }
@@ -698,7 +674,7 @@ class Runner final : public RunContext {
   const Dataset& test_;
   const int me_;  // this process's MPI rank, or -1 (in-process: every rank)
   const Dataset* train_eval_ = nullptr;
-  Dataset train_sample_;
+  nlohmann::json data_log_;
   SteadyClock::time_point start_;  // set before the roles start
   bool tty_ = false;
 
@@ -748,14 +724,63 @@ class Runner final : public RunContext {
 // Everything a run is built from, in one place so that its addresses stay fixed (the setup
 // points into it).
 struct Prepared {
-  Dataset train, test;
+  Dataset train, test;   // in one process all of it; an MPI rank: see LoadRankData
+  Dataset shard;         // an MPI rank's own shard (of several)
+  Dataset train_sample;  // the train-evaluation sample (when not the whole training set)
+  size_t test_rows = 0;  // test.rows(), also where the test set is not held
   std::unique_ptr<Model> model;
   std::unique_ptr<Algorithm> algo;
   AlgorithmSetup setup;
   std::vector<Dataset> shards;
   std::unique_ptr<Runner> runner;
   std::vector<Role> roles;
+  nlohmann::json data_log;  // what the process holds of the data (the start line's "data")
 };
+
+#if PARLEY_HAVE_MPI
+// An MPI rank's data (runtime/load_data.h): only what its role needs, with the split, the
+// shards and the model of the one-process run. Builds p.model and sets p.train (the whole
+// training set, only where needed), p.shard, p.test and p.train_sample (rank 0), and the
+// setup's data pointers and row counts. REQUIRES: p.algo built.
+Status LoadForRank(const RunOptions& o, const Rng& rng, int rank, Prepared& p) {
+  const int shards = p.algo->NumShards();
+  const RankNeeds needs{shards, ShardOfRank(o.algo, rank), rank == 0};
+  // Rank 0 runs a data-reading Init (and ships its parameters, see TrainMpi).
+  auto model_needs = [&](const DataShape& all_rows, const Dataset& no_rows) {
+    ModelNeeds m;
+    StatusOr<std::unique_ptr<Model>> probe = MakeModel(o.model, all_rows, no_rows);
+    if (probe.ok()) {
+      m.by_user = (*probe)->SharedSize() < (*probe)->NumParams();
+      m.whole_train = rank == 0 && (*probe)->InitReadsData();
+    }
+    return m;  // a model that cannot be built fails below with its own error
+  };
+  PARLEY_ASSIGN_OR_RETURN(RankData d, LoadRankData(o, rng, rng.Fork("shard"), needs, model_needs));
+  if (d.train_shape.rows == 0) return InvalidArgument("--data " + o.train_path + " has no rows");
+  p.train = std::move(d.train);
+  p.shard = std::move(d.shard);
+  p.test = std::move(d.test);
+  p.train_sample = std::move(d.train_eval);
+  p.test_rows = d.test_rows;
+  // The model of the one-process run (built from the whole training set's shape), checked
+  // against the training rows held here.
+  const Dataset& held = d.whole_train ? p.train : (needs.shard >= 0 ? p.shard : d.header);
+  PARLEY_ASSIGN_OR_RETURN(p.model, MakeModel(o.model, d.train_shape, held));
+  const Model& model = *p.model;
+  const bool by_user = shards > 1 && d.header.kind == Dataset::Kind::kRatings && model.SharedSize() < model.NumParams();
+  if (by_user != d.by_user || (rank == 0 && model.InitReadsData() && !d.whole_train))
+    return Internal("rank " + std::to_string(rank) + ": the model's data layout changed between the two reads of --data");
+  AlgorithmSetup& setup = p.setup;
+  setup.train = d.whole_train ? &p.train : nullptr;
+  setup.train_rows = d.train_shape.rows;
+  setup.shard_rows = d.shard_rows;
+  setup.shards.assign(static_cast<size_t>(shards), nullptr);
+  if (needs.shard >= 0) setup.shards[static_cast<size_t>(needs.shard)] = shards == 1 ? &p.train : &p.shard;
+  p.data_log = {{"train_rows", d.train_shape.rows}, {"test_rows", d.test_rows}, {"shard_rows", d.shard_rows},
+                {"peak_rows", d.peak_rows}};
+  return OkStatus();
+}
+#endif
 
 // --resume: the checkpoint must come from the same data, model and seed (the split and the
 // shards depend on the seed: another seed would train on test rows) and leave epochs to train.
@@ -818,52 +843,78 @@ Status WithCheckpointHint(Status run, Runner& runner) {
 }
 
 // Loads the data, builds the model, the algorithm, its roles and the runner (metrics log open).
-// mpi_rank: as Runner.
+// mpi_rank: as Runner; an MPI rank loads only what its role needs (LoadForRank).
 StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
   auto p = std::make_unique<Prepared>();
   Rng rng(o.seed);
   Dataset& train = p->train;
   Dataset& test = p->test;
-  PARLEY_RETURN_IF_ERROR(LoadData(o, rng, &train, &test));
-  if (train.rows() == 0) return InvalidArgument("--data " + o.train_path + " has no rows");
-
-  PARLEY_ASSIGN_OR_RETURN(p->model, MakeModel(o.model, train));
+  AlgorithmSetup& setup = p->setup;
+  if (mpi_rank < 0) {
+    PARLEY_RETURN_IF_ERROR(LoadData(o, rng, &train, &test));
+    if (train.rows() == 0) return InvalidArgument("--data " + o.train_path + " has no rows");
+    PARLEY_ASSIGN_OR_RETURN(p->model, MakeModel(o.model, train));
+    p->test_rows = test.rows();
+  } else {
+#if PARLEY_HAVE_MPI
+    PARLEY_ASSIGN_OR_RETURN(p->algo, MakeAlgorithm(o.algo));  // checked by TrainMpi already
+    PARLEY_RETURN_IF_ERROR(LoadForRank(o, rng, mpi_rank, *p));
+#endif
+  }
   Model& model = *p->model;
   if (test.rows() > 0) {
     Status s = model.CheckData(test);
     if (!s.ok()) return InvalidArgument("test data: " + s.message());
   }
   PARLEY_RETURN_IF_ERROR(ValidateTrainOptions(o.train, model));
-  PARLEY_ASSIGN_OR_RETURN(p->algo, MakeAlgorithm(o.algo));
+  if (!p->algo) {
+    PARLEY_ASSIGN_OR_RETURN(p->algo, MakeAlgorithm(o.algo));
+  }
   if (!o.target_metric.empty()) {
-    if (test.rows() == 0)
+    if (p->test_rows == 0)
       return InvalidArgument("--target needs test data (--test or --test-fraction)");
   }
 
-  AlgorithmSetup& setup = p->setup;
   setup.prototype = p->model.get();
-  setup.train = &train;
   setup.train_options = o.train;
   setup.init_rng = rng.Fork("init");
-  if (p->algo->NumShards() == 1) {
-    setup.shards = {&train};
-  } else {
-    Rng shard_rng = rng.Fork("shard");
-    p->shards = train.kind == Dataset::Kind::kRatings && model.SharedSize() < model.NumParams()
-                    ? ShardByUser(train, p->algo->NumShards(), shard_rng)
-                    : Shard(train, p->algo->NumShards(), shard_rng);
-    for (const Dataset& s : p->shards) setup.shards.push_back(&s);
+  if (mpi_rank < 0) {
+    setup.train = &train;
+    if (p->algo->NumShards() == 1) {
+      setup.shards = {&train};
+    } else {
+      Rng shard_rng = rng.Fork("shard");
+      p->shards = train.kind == Dataset::Kind::kRatings && model.SharedSize() < model.NumParams()
+                      ? ShardByUser(train, p->algo->NumShards(), shard_rng)
+                      : Shard(train, p->algo->NumShards(), shard_rng);
+      for (const Dataset& s : p->shards) setup.shards.push_back(&s);
+    }
+    for (const Dataset* s : setup.shards) setup.shard_rows.push_back(s->rows());
+    setup.train_rows = train.rows();
+    p->data_log = {{"train_rows", train.rows()}, {"test_rows", test.rows()}, {"shard_rows", setup.shard_rows}};
+    if (std::optional<std::vector<uint32_t>> sample = TrainEvalRows(o, train.rows())) p->train_sample = train.Subset(*sample);
   }
 
   // Initialise the prototype once, with the roles' own init stream: models with state drawn
   // at Init (the two-layer network's output signs) then carry it into the evaluation copy and
-  // the model file, identical to what every role's clone draws.
-  {
+  // the model file, identical to what every role's clone draws. An MPI rank without the
+  // training set skips an Init that reads it: rank 0 holds the set for it, keeps the
+  // parameters as the roles' init_params and ships them to the other ranks (TrainMpi).
+  if (mpi_rank < 0 || !model.InitReadsData() || mpi_rank == 0) {
     std::vector<double> scratch(model.NumParams());
     Rng init = setup.init_rng;
-    model.Init(scratch, train, init);
+    static const Dataset kNoRows;
+    model.Init(scratch, setup.train ? *setup.train : kNoRows, init);
+    if (mpi_rank >= 0 && model.InitReadsData()) setup.init_params = std::move(scratch);
   }
-  p->runner = std::make_unique<Runner>(o, train, test, model, mpi_rank);
+  const Dataset& train_eval = p->train_sample.rows() > 0 ? p->train_sample : train;
+  if (mpi_rank >= 0 && setup.train && p->algo->NumShards() > 1 && &train_eval != &train) {
+    // Rank 0 held the whole training set only for the Init above: free it before training.
+    setup.train = nullptr;
+    train = Dataset{};
+  }
+  p->runner = std::make_unique<Runner>(o, train_eval, test, model, mpi_rank);
+  p->runner->SetDataLog(p->data_log);
   if (!o.resume_path.empty()) PARLEY_RETURN_IF_ERROR(Resume(o, model, setup, *p->runner));
   if (!o.checkpoint_path.empty() && mpi_rank <= 0) PARLEY_RETURN_IF_ERROR(CheckWritable(o.checkpoint_path));
   PARLEY_RETURN_IF_ERROR(p->runner->Open());
@@ -919,6 +970,40 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
   if (static_cast<int>(p.roles.size()) != session->size())
     return Internal(o.algo.name + " built " + std::to_string(p.roles.size()) + " roles, expected " +
                     std::to_string(need.ranks));
+  const int shard = ShardOfRank(o.algo, me);
+  if (p.roles[static_cast<size_t>(me)].worker != shard)
+    return Internal("rank " + std::to_string(me) + " loaded shard " + std::to_string(shard) + " for role " +
+                    p.roles[static_cast<size_t>(me)].name + " " + std::to_string(p.roles[static_cast<size_t>(me)].worker));
+  // A model whose Init reads the training data: rank 0 ran it (Prepare) and every rank starts
+  // from its parameters.
+  if (p.model->InitReadsData()) session->Broadcast(p.setup.init_params);
+  // What each rank holds of the data, for rank 0's start line.
+  {
+    struct rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const AlgorithmSetup& s = p.setup;
+    const Dataset* own = shard >= 0 ? s.shards[static_cast<size_t>(shard)] : nullptr;
+    const std::vector<int64_t> mine = {shard,
+                                       own ? static_cast<int64_t>(own->rows()) : 0,
+                                       static_cast<int64_t>(p.train.rows()),
+                                       static_cast<int64_t>(p.test.rows()),
+                                       static_cast<int64_t>(p.train_sample.rows()),
+                                       p.data_log.value("peak_rows", int64_t{0}),
+                                       static_cast<int64_t>(usage.ru_maxrss)};
+    const std::vector<int64_t> all = session->Gather(mine);
+    if (me == 0) {
+      nlohmann::json by_rank = nlohmann::json::array();
+      for (size_t r = 0; r < all.size() / mine.size(); ++r) {
+        const int64_t* v = all.data() + r * mine.size();
+        by_rank.push_back({{"rank", r}, {"role", p.roles[r].name}, {"shard", v[0]}, {"shard_rows", v[1]},
+                           {"train_rows", v[2]}, {"test_rows", v[3]}, {"train_eval_rows", v[4]},
+                           {"peak_rows", v[5]}, {"max_rss_mb", static_cast<double>(v[6]) / 1024.0}});
+      }
+      p.data_log.erase("peak_rows");
+      p.data_log["by_rank"] = std::move(by_rank);
+      p.runner->SetDataLog(p.data_log);
+    }
+  }
   // ASGD's one-sided slots: room for a whole state message (see algos/asgd/peers.cc).
   const size_t slot_capacity =
       o.algo.name == "asgd"

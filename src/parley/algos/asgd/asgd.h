@@ -22,6 +22,9 @@
 // non-final line with "state": "peer0") and then, as the final parameters, the
 // average of all peers' shared parameters (private parameters: the initial values plus the
 // sum of every peer's change to them, since peers touch disjoint private rows).
+// puts_all / received_all in peer 0's lines: the state messages every peer has written and
+// read so far (Node::SlotTraffic; under MPI the other peers' counts are at most 250 ms old,
+// and in the final line exact: each peer's final message carries its own).
 //
 // simu: each peer runs SGD alone over its shard for `epochs` passes (epochs of its shard =
 // epochs of the whole set); peer 0 reports its own state at evaluation points; the final
@@ -59,12 +62,6 @@ class SharedInit {
   std::atomic<int> computed_{0};
 };
 
-// Counters shared by the peers of one asgd run (see above).
-struct AsgdShared {
-  std::atomic<int64_t> puts{0};      // state messages written
-  std::atomic<int64_t> received{0};  // state messages read
-};
-
 class Asgd final : public Algorithm {
  public:
   explicit Asgd(const AlgorithmOptions& o) : o_(o) {}
@@ -74,7 +71,6 @@ class Asgd final : public Algorithm {
 
  private:
   AlgorithmOptions o_;
-  std::shared_ptr<AsgdShared> shared_;
   std::shared_ptr<SharedInit> init_;
 };
 

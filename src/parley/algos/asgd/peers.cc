@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
 
 #include "parley/algos/asgd/asgd.h"
@@ -38,11 +39,36 @@ std::vector<double> TrueValues(const Weights& w) {
   return out;
 }
 
+// A peer's final message (tag kFinal): its parameters and its one-sided traffic.
+Bytes EncodeFinal(std::span<const double> values, const SlotCounts& slots) {
+  Bytes b = EncodeValues(-1, values);
+  WireWriter w(b);
+  w.Put<int64_t>(slots.puts);
+  w.Put<int64_t>(slots.reads);
+  return b;
+}
+
+// The one-sided traffic of all `peers` so far (puts_all, received_all): `final[r]` for the peers
+// whose final message said it (exact), the runtime's counts for the others (under MPI the latest
+// a rank sent; see RunContext::SlotTraffic).
+SlotCounts AllSlots(const Node& node, int peers, const std::vector<std::optional<SlotCounts>>& final = {}) {
+  SlotCounts all;
+  for (int r = 0; r < peers; ++r) {
+    const size_t i = static_cast<size_t>(r);
+    const SlotCounts c = i < final.size() && final[i] ? *final[i] : node.SlotTraffic(r);
+    all.puts += c.puts;
+    all.reads += c.reads;
+  }
+  return all;
+}
+
 // Peer 0: gathers the other peers' final parameters (tag kFinal) and combines them with its
 // own: shared parameters averaged, private ones init + sum of changes. Returns how many peers
-// were combined (fewer than W if some never sent, e.g. killed).
+// were combined (fewer than W if some never sent, e.g. killed); *slots: the one-sided traffic
+// each combined peer reported.
 int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, int peers, double deadline,
-                 std::vector<double>& w) {
+                 std::vector<double>& w, std::vector<std::optional<SlotCounts>>* slots) {
+  slots->assign(static_cast<size_t>(peers), std::nullopt);
   const size_t shared = model.SharedSize();
   std::vector<double> init;
   if (shared < w.size()) {
@@ -62,10 +88,14 @@ int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, in
       WireReader r(m->payload);
       r.Get<int64_t>();
       std::vector<double> v = r.GetArray<double>();
+      SlotCounts c;
+      c.puts = r.Get<int64_t>();
+      c.reads = r.Get<int64_t>();
       if (!r.ok() || v.size() != w.size()) {
         node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(m->from)));
         return have;
       }
+      (*slots)[static_cast<size_t>(m->from)] = c;
       for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
       seen[m->from] = 1;
       ++have;
@@ -103,7 +133,7 @@ void CopyInit(const std::vector<double>& init, Weights& w) {
 }
 
 void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
-                 AsgdShared& sh, SharedInit& shared_init) {
+                 SharedInit& shared_init) {
   const int peers = o.workers;
   std::unique_ptr<Model> model = setup.prototype->Clone();
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
@@ -135,6 +165,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   std::vector<double> wi, gi;
 
   auto extra = [&] {
+    const SlotCounts all = AllSlots(node, peers);
     nlohmann::json e = {{"interval", balancer.interval()}, {"msg_blocks", balancer.msg_blocks()},
                         {"queue", last_q}, {"sends", sends}, {"skipped_sends", balancer.skipped()},
                         {"received", received}, {"overwritten", node.SlotOverwrites()},
@@ -142,7 +173,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
                         {"acceptance", acc_since + rej_since > 0
                                            ? static_cast<double>(acc_since) / static_cast<double>(acc_since + rej_since)
                                            : -1.0},
-                        {"puts_all", sh.puts.load()}, {"received_all", sh.received.load()}};
+                        {"puts_all", all.puts}, {"received_all", all.reads}};
     acc_since = rej_since = 0;
     return e;
   };
@@ -182,7 +213,6 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
       return;
     }
     received += fresh;
-    sh.received.fetch_add(fresh, std::memory_order_relaxed);
     bool any = false;
     if (!incoming.empty()) {
       for (auto& v : accepted_by_block) v.clear();
@@ -246,7 +276,6 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         }
         node.Put(to, std::move(out));
         ++sends;
-        sh.puts.fetch_add(1, std::memory_order_relaxed);
       }
     }
     if (index == 0 && due) node.Report(progress(), w.view());
@@ -255,19 +284,22 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
 
   std::vector<double> final_w = TrueValues(w);
   if (index != 0) {
-    node.Send(0, kFinal, EncodeValues(-1, final_w));
+    node.Send(0, kFinal, EncodeFinal(final_w, node.SlotTraffic(index)));
     return;
   }
   Progress p = progress();
   const double epochs = p.epochs;
   p.extra["state"] = "peer0";
   node.Report(p, w.view());
-  const int have = CombineFinal(node, *model, setup, peers, o.deadline, final_w);
+  std::vector<std::optional<SlotCounts>> final_slots;
+  const int have = CombineFinal(node, *model, setup, peers, o.deadline, final_w, &final_slots);
+  final_slots[0] = node.SlotTraffic(0);
+  const SlotCounts all = AllSlots(node, peers, final_slots);
   Progress f;
   f.updates = t;
   f.epochs = epochs;
-  f.extra = {{"state", "average"}, {"peers_averaged", have}, {"puts_all", sh.puts.load()},
-             {"received_all", sh.received.load()}};
+  f.extra = {{"state", "average"}, {"peers_averaged", have}, {"puts_all", all.puts},
+             {"received_all", all.reads}};
   node.Report(f, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
 }
 
@@ -303,11 +335,12 @@ void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   }
   std::vector<double> final_w = TrueValues(w);
   if (index != 0) {
-    node.Send(0, kFinal, EncodeValues(-1, final_w));
+    node.Send(0, kFinal, EncodeFinal(final_w, node.SlotTraffic(index)));
     return;
   }
   Progress p = eval.Take(t);
-  p.extra = {{"state", "average"}, {"peers_averaged", CombineFinal(node, *model, setup, o.workers, o.deadline, final_w)}};
+  std::vector<std::optional<SlotCounts>> unused;
+  p.extra = {{"state", "average"}, {"peers_averaged", CombineFinal(node, *model, setup, o.workers, o.deadline, final_w, &unused)}};
   node.Report(p, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
 }
 
@@ -414,12 +447,11 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
 }  // namespace
 
 std::vector<Role> Asgd::Roles(const AlgorithmSetup& setup) {
-  shared_ = std::make_shared<AsgdShared>();
   init_ = std::make_shared<SharedInit>();
   std::vector<Role> roles;
   for (int i = 0; i < o_.workers; ++i)
-    roles.push_back(Role{"peer", [this, &setup, i, sh = shared_, in = init_](Node& node) {
-                           RunAsgdPeer(node, setup, o_, i, *sh, *in);
+    roles.push_back(Role{"peer", [this, &setup, i, in = init_](Node& node) {
+                           RunAsgdPeer(node, setup, o_, i, *in);
                          }, i});
   return roles;
 }

@@ -188,8 +188,8 @@ class Master {
         model_(setup.prototype->Clone()),
         P_(model_->NumParams()), S_(model_->SharedSize()),
         full_(P_),
-        eval_(setup.train_options, setup.train->rows()),
-        total_rows_(setup.train_options.epochs * static_cast<double>(setup.train->rows())),
+        eval_(setup.train_options, setup.TrainRows()),
+        total_rows_(setup.train_options.epochs * static_cast<double>(setup.TrainRows())),
         pi_(static_cast<size_t>(W_)),
         last_(static_cast<size_t>(W_)),
         worker_exchanges_(static_cast<size_t>(W_), 0),
@@ -202,8 +202,8 @@ class Master {
     setup.InitParams(*model_, full_, init);
     xbar_.assign(full_.begin(), full_.begin() + static_cast<long>(S_));
     for (auto& l : last_) l = xbar_;
-    const double n = static_cast<double>(setup.train->rows());
-    for (int i = 0; i < W_; ++i) pi_[i] = static_cast<double>(setup.shards.at(static_cast<size_t>(i))->rows()) / n;
+    const double n = static_cast<double>(setup.TrainRows());
+    for (int i = 0; i < W_; ++i) pi_[i] = static_cast<double>(setup.ShardRows(static_cast<size_t>(i))) / n;
     live_weight_ = 0;
     for (double p : pi_) live_weight_ += p;
   }

@@ -31,7 +31,7 @@ class Server {
         w_(block_.size()),
         optimizer_(setup.train_options.optimizer),
         agg_(block_.size(), model_->SparseGradient()),
-        eval_(setup.train_options, setup.train->rows()),
+        eval_(setup.train_options, setup.TrainRows()),
         collector_(blocks_),
         dropped_(static_cast<size_t>(o.workers), 0),
         applied_(static_cast<size_t>(o.workers), 0) {

@@ -2,6 +2,8 @@
 
 #include <mpi.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -46,6 +48,22 @@ std::vector<int> MpiSession::NotOk(bool ok) {
   for (int r = 0; r < size_; ++r)
     if (!flags[static_cast<size_t>(r)]) bad.push_back(r);
   return bad;
+}
+
+void MpiSession::Broadcast(std::vector<double>& values) {
+  uint64_t count = values.size();
+  MPI_Bcast(&count, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+  values.resize(count);
+  constexpr uint64_t kPiece = uint64_t{1} << 27;  // MPI counts are ints
+  for (uint64_t at = 0; at < count; at += kPiece)
+    MPI_Bcast(values.data() + at, static_cast<int>(std::min(kPiece, count - at)), MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
+
+std::vector<int64_t> MpiSession::Gather(const std::vector<int64_t>& values) {
+  std::vector<int64_t> all(rank_ == 0 ? values.size() * static_cast<size_t>(size_) : 0);
+  MPI_Gather(values.data(), static_cast<int>(values.size()), MPI_INT64_T, all.data(),
+             static_cast<int>(values.size()), MPI_INT64_T, 0, MPI_COMM_WORLD);
+  return all;
 }
 
 void MpiSession::AbortJob(int code) {

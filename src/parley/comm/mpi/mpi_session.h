@@ -36,6 +36,11 @@ class MpiSession {
   // list on every rank). Lets ranks that failed before the run (a missing file on one host)
   // end the job cleanly instead of leaving the others waiting.
   std::vector<int> NotOk(bool ok);
+  // Collective: rank 0's `values` on every rank (resized to rank 0's count).
+  void Broadcast(std::vector<double>& values);
+  // Collective: every rank's `values` (the same count on every rank) on rank 0, in rank order;
+  // empty on the other ranks.
+  std::vector<int64_t> Gather(const std::vector<int64_t>& values);
 
   // Ends every process of the job at once (MPI_Abort) with exit code `code`. Callable from any
   // thread; print the reason first.

@@ -1,0 +1,32 @@
+#include "parley/runtime/ranks.h"
+
+#include <gtest/gtest.h>
+
+namespace parley {
+namespace {
+
+// ShardOfRank, which an MPI rank uses to load its shard before the roles exist, names the
+// shard of the role the algorithm builds for that rank.
+TEST(Ranks, ShardOfRankIsTheRolesWorker) {
+  std::vector<AlgorithmOptions> layouts;
+  layouts.push_back({.name = "sequential"});
+  layouts.push_back({.name = "sync", .workers = 3, .backup = 1, .servers = 2});
+  layouts.push_back({.name = "async", .workers = 2});
+  layouts.push_back({.name = "pex", .workers = 3});
+  layouts.push_back({.name = "pex-sync", .workers = 2});
+  for (const char* peers : {"asgd", "simu", "lloyd"}) layouts.push_back({.name = peers, .workers = 3});
+  for (const AlgorithmOptions& o : layouts) {
+    StatusOr<std::unique_ptr<Algorithm>> algo = MakeAlgorithm(o);
+    ASSERT_TRUE(algo.ok()) << o.name << ": " << algo.status().ToString();
+    AlgorithmSetup setup;
+    const std::vector<Role> roles = (*algo)->Roles(setup);
+    ASSERT_EQ(static_cast<int>(roles.size()), RanksNeeded(o).ranks) << o.name;
+    for (size_t r = 0; r < roles.size(); ++r) {
+      EXPECT_EQ(ShardOfRank(o, static_cast<int>(r)), roles[r].worker) << o.name << " rank " << r;
+      if (roles[r].worker >= 0) EXPECT_LT(roles[r].worker, (*algo)->NumShards()) << o.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace parley
