@@ -23,6 +23,7 @@ P=$BUILD/parley
 out=bench/out/mpi; mkdir -p "$out"
 res=bench/RESULTS-mpi.md
 secs=0.5; [ $quick = 1 ] && secs=0.1
+rounds=5; [ $quick = 1 ] && rounds=1
 
 {
   echo "## MPI transport benchmarks (issue 6)"
@@ -31,14 +32,15 @@ secs=0.5; [ $quick = 1 ] && secs=0.1
   echo
   echo "### Ping-pong: raw MPI against parley's message path, same run"
   echo
-  echo "One-way time is half the round trip; bandwidth is bytes over the one-way time. The raw"
-  echo "path is measured before and after parley's at each size and the better time kept."
+  echo "One-way time is half the round trip; bandwidth is bytes over the one-way time. At each size"
+  echo "the two paths run in alternating rounds ($rounds parley rounds between $((rounds + 1)) raw ones) and each"
+  echo "keeps its best round."
   echo
   for btl in shm tcp; do
     mca=(); [ $btl = tcp ] && mca=(--mca btl tcp,self)
-    echo "#### $btl: \`mpirun -np 2 ${mca[*]} $BUILD/mpi_pingpong --seconds $secs\`"
+    echo "#### $btl: \`mpirun -np 2 ${mca[*]} $BUILD/mpi_pingpong --seconds $secs --rounds $rounds\`"
     echo
-    mpirun -np 2 "${mca[@]}" $BUILD/mpi_pingpong --seconds $secs
+    mpirun -np 2 "${mca[@]}" $BUILD/mpi_pingpong --seconds $secs --rounds $rounds
     echo
   done
 } > "$res.tmp"

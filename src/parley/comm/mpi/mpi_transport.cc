@@ -25,6 +25,11 @@ constexpr size_t kHeader = sizeof(SlotHeader);
 // per poll would cost as much as the transfer itself. Small messages complete on their own.
 constexpr size_t kSpinBytes = 64 * 1024;
 constexpr std::chrono::milliseconds kSpinFor(5);
+// A role waiting in Receive polls MPI itself for as long as something moved within kRolePoll
+// (or a large transfer is in flight, up to kSpinFor), then sleeps and leaves it to the progress
+// thread.
+constexpr std::chrono::microseconds kRolePoll(200);
+constexpr int kYieldEvery = 8;  // a polling role yields the core every kYieldEvery idle polls
 // Buffers of completed large sends are kept (up to kPoolBuffers) and reused for incoming
 // messages of at most their size: a fresh std::vector<std::byte> would be zero-filled first,
 // which for 1 MiB costs a third of the transfer over shared memory. Parameter blocks repeat
@@ -60,6 +65,7 @@ struct MpiTransport::Impl {
   };
   std::deque<PendingRecv> recvs;  // in match order; delivered from the front only
 
+  std::deque<Op> ops;  // PollLocked's batch of queued operations
   std::vector<uint64_t> put_seq;   // per target: sequence of my last put
   std::vector<uint64_t> read_seq;  // per source: sequence seen by my last read
   Bytes put_buf;
@@ -143,28 +149,67 @@ MpiTransport::~MpiTransport() {
   }
 }
 
+void MpiTransport::Enqueue(Op op) {
+  {
+    std::lock_guard<std::mutex> lock(out_mu_);
+    out_.push_back(std::move(op));
+  }
+  out_cv_.notify_one();
+}
+
 void MpiTransport::Send(int from, int to, int tag, Bytes payload, SendDone done) {
   if (tag < 0 || tag >= kControlTagBase)
     Die(rank_, "message tag " + std::to_string(tag) + " outside [0, " + std::to_string(kControlTagBase) + ")");
   if (to < 0 || to >= size_) Die(rank_, "send to rank " + std::to_string(to) + " of " + std::to_string(size_));
   (void)from;
-  {
-    std::lock_guard<std::mutex> lock(out_mu_);
-    out_.push_back(Op{Op::kSend, to, tag, std::move(payload), std::move(done), nullptr});
+  Op op{Op::kSend, to, tag, std::move(payload), std::move(done), nullptr};
+  if (mpi_mu_.try_lock()) {
+    std::lock_guard<std::mutex> lock(mpi_mu_, std::adopt_lock);
+    PollLocked();  // what is queued goes first
+    ExecuteLocked(op);
+    PollLocked();  // completes a small send at once
+    return;
   }
-  out_cv_.notify_one();
+  Enqueue(std::move(op));
 }
 
 void MpiTransport::SendControl(int to, int tag, Bytes payload) {
-  {
-    std::lock_guard<std::mutex> lock(out_mu_);
-    out_.push_back(Op{Op::kSend, to, kControlTagBase + tag, std::move(payload), nullptr, nullptr});
+  Enqueue(Op{Op::kSend, to, kControlTagBase + tag, std::move(payload), nullptr, nullptr});
+}
+
+bool MpiTransport::RoleReady() {
+  std::lock_guard<std::mutex> lock(in_mu_);
+  return !inbox_.empty() || aborted_.load(std::memory_order_acquire);
+}
+
+void MpiTransport::PollForRole(SteadyClock::time_point deadline) {
+  pollers_.fetch_add(1, std::memory_order_relaxed);
+  SteadyClock::time_point last_busy = SteadyClock::now();
+  for (int polls = 1; !RoleReady(); ++polls) {
+    bool busy = false, large = false;
+    if (mpi_mu_.try_lock()) {
+      std::lock_guard<std::mutex> mpi(mpi_mu_, std::adopt_lock);
+      busy = PollLocked();
+      large = LargeInFlightLocked();
+    }
+    const auto now = SteadyClock::now();
+    if (busy) last_busy = now;
+    if (now >= deadline || now - last_busy > (large ? kSpinFor : kRolePoll)) break;
+    if (!busy && polls % kYieldEvery == 0) std::this_thread::yield();
   }
-  out_cv_.notify_one();
+  if (pollers_.fetch_sub(1, std::memory_order_relaxed) == 1 && !RoleReady()) {
+    // Going to sleep: the progress thread takes over at once (with a message in hand the role
+    // runs on, and the progress thread's nap ends by itself within kRolePoll).
+    {
+      std::lock_guard<std::mutex> out(out_mu_);
+    }
+    out_cv_.notify_one();
+  }
 }
 
 std::optional<Message> MpiTransport::Receive(int me, SteadyClock::time_point deadline) {
   (void)me;
+  if (!RoleReady()) PollForRole(deadline);
   std::unique_lock<std::mutex> lock(in_mu_);
   in_cv_.wait_until(lock, deadline, [&] { return !inbox_.empty() || aborted_.load(std::memory_order_acquire); });
   if (inbox_.empty() || aborted_.load(std::memory_order_acquire)) return std::nullopt;
@@ -175,7 +220,7 @@ std::optional<Message> MpiTransport::Receive(int me, SteadyClock::time_point dea
 
 std::optional<Message> MpiTransport::ReceiveControl(SteadyClock::time_point deadline) {
   std::unique_lock<std::mutex> lock(in_mu_);
-  in_cv_.wait_until(lock, deadline, [&] { return !control_.empty(); });
+  control_cv_.wait_until(lock, deadline, [&] { return !control_.empty(); });
   if (control_.empty()) return std::nullopt;
   Message m = std::move(control_.front());
   control_.pop_front();
@@ -189,25 +234,29 @@ void MpiTransport::Put(int from, int to, Bytes state, SendDone done) {
     Die(rank_, "a one-sided state of " + std::to_string(state.size()) + " bytes exceeds the slot capacity of " +
                    std::to_string(slot_capacity_) + " bytes");
   if (to < 0 || to >= size_) Die(rank_, "put to rank " + std::to_string(to) + " of " + std::to_string(size_));
-  {
-    std::lock_guard<std::mutex> lock(out_mu_);
-    out_.push_back(Op{Op::kPut, to, 0, std::move(state), std::move(done), nullptr});
-  }
-  out_cv_.notify_one();
+  // Always queued: MPI_Win_unlock waits for the target, and the caller must not.
+  Enqueue(Op{Op::kPut, to, 0, std::move(state), std::move(done), nullptr});
 }
 
 int MpiTransport::ReadFreshSlots(int me, const std::function<void(int, std::span<const std::byte>)>& f) {
   (void)me;
   if (slot_capacity_ == 0) return 0;
-  std::promise<std::vector<std::pair<int, Bytes>>> promise;
-  auto future = promise.get_future();
-  {
-    std::lock_guard<std::mutex> lock(out_mu_);
-    if (shutdown_requested_) return 0;
-    out_.push_back(Op{Op::kRead, rank_, 0, {}, nullptr, &promise});
+  std::vector<std::pair<int, Bytes>> fresh;
+  if (mpi_mu_.try_lock()) {
+    std::lock_guard<std::mutex> lock(mpi_mu_, std::adopt_lock);
+    PollLocked();
+    fresh = ReadSlotsLocked();
+  } else {
+    std::promise<std::vector<std::pair<int, Bytes>>> promise;
+    auto future = promise.get_future();
+    {
+      std::lock_guard<std::mutex> lock(out_mu_);
+      if (shutdown_requested_) return 0;
+      out_.push_back(Op{Op::kRead, rank_, 0, {}, nullptr, &promise});
+    }
+    out_cv_.notify_one();
+    fresh = future.get();
   }
-  out_cv_.notify_one();
-  std::vector<std::pair<int, Bytes>> fresh = future.get();
   for (auto& [from, state] : fresh) f(from, state);
   return static_cast<int>(fresh.size());
 }
@@ -225,16 +274,131 @@ void MpiTransport::Abort() {
 
 void MpiTransport::Deliver(Message m) {
   bytes_received_.fetch_add(static_cast<int64_t>(m.payload.size()), std::memory_order_relaxed);
+  bool control = false;
   {
     std::lock_guard<std::mutex> lock(in_mu_);
     if (m.tag >= kControlTagBase) {
       m.tag -= kControlTagBase;
       control_.push_back(std::move(m));
+      control = true;
     } else {
       inbox_.push_back(std::move(m));
     }
   }
-  in_cv_.notify_all();
+  (control ? control_cv_ : in_cv_).notify_all();
+}
+
+std::vector<std::pair<int, Bytes>> MpiTransport::ReadSlotsLocked() {
+  Impl& s = *impl_;
+  std::vector<std::pair<int, Bytes>> fresh;
+  MPI_Win_lock(MPI_LOCK_EXCLUSIVE, rank_, 0, s.win);
+  for (int from = 0; from < size_; ++from) {
+    const std::byte* slot = s.base + static_cast<size_t>(from) * (kHeader + slot_capacity_);
+    SlotHeader h;
+    std::memcpy(&h, slot, kHeader);
+    uint64_t& seen = s.read_seq[static_cast<size_t>(from)];
+    if (h.seq == seen || h.len > slot_capacity_) continue;
+    if (h.seq > seen + 1) overwrites_.fetch_add(static_cast<int64_t>(h.seq - seen - 1), std::memory_order_relaxed);
+    seen = h.seq;
+    fresh.emplace_back(from, Bytes(slot + kHeader, slot + kHeader + h.len));
+  }
+  MPI_Win_unlock(rank_, s.win);
+  return fresh;
+}
+
+void MpiTransport::ExecuteLocked(Op& op) {
+  Impl& s = *impl_;
+  static std::byte empty[1];
+  if (op.kind == Op::kSend) {
+    if (s.phase > 0) {  // after the end-of-run count: dropped
+      if (op.done) op.done->store(true, std::memory_order_release);
+      return;
+    }
+    const int n = CountOrDie(rank_, op.payload.size());
+    Impl::PendingSend p{MPI_REQUEST_NULL, std::move(op.payload), std::move(op.done)};
+    MPI_Isend(n > 0 ? static_cast<void*>(p.payload.data()) : static_cast<void*>(empty), n, MPI_BYTE, op.to, op.tag,
+              MPI_COMM_WORLD, &p.req);
+    s.sent_to[static_cast<size_t>(op.to)]++;
+    s.sends.push_back(std::move(p));
+  } else if (op.kind == Op::kPut) {
+    const size_t len = op.payload.size();
+    SlotHeader h{++s.put_seq[static_cast<size_t>(op.to)], len};
+    s.put_buf.resize(kHeader + len);
+    std::memcpy(s.put_buf.data(), &h, kHeader);
+    if (len > 0) std::memcpy(s.put_buf.data() + kHeader, op.payload.data(), len);
+    const MPI_Aint disp = static_cast<MPI_Aint>(static_cast<size_t>(rank_) * (kHeader + slot_capacity_));
+    const int n = CountOrDie(rank_, kHeader + len);
+    MPI_Win_lock(MPI_LOCK_EXCLUSIVE, op.to, 0, s.win);
+    MPI_Put(s.put_buf.data(), n, MPI_BYTE, op.to, disp, n, MPI_BYTE, s.win);
+    MPI_Win_unlock(op.to, s.win);
+    if (op.done) op.done->store(true, std::memory_order_release);
+  } else {  // kRead
+    op.read->set_value(ReadSlotsLocked());
+  }
+}
+
+bool MpiTransport::PollLocked() {
+  Impl& s = *impl_;
+  static std::byte empty[1];
+  bool busy = false;
+  {
+    std::lock_guard<std::mutex> lock(out_mu_);
+    s.ops.swap(out_);
+  }
+  for (Op& op : s.ops) {
+    busy = true;
+    ExecuteLocked(op);
+  }
+  s.ops.clear();
+
+  // Completed sends.
+  for (size_t i = 0; i < s.sends.size();) {
+    int flag = 0;
+    MPI_Test(&s.sends[i].req, &flag, MPI_STATUS_IGNORE);
+    if (flag) {
+      if (s.sends[i].done) s.sends[i].done->store(true, std::memory_order_release);
+      s.ReturnBuffer(std::move(s.sends[i].payload));
+      s.sends[i] = std::move(s.sends.back());
+      s.sends.pop_back();
+      busy = true;
+    } else {
+      ++i;
+    }
+  }
+  // New incoming messages: matched now, received into their own buffers.
+  for (int k = 0; k < 64; ++k) {
+    int flag = 0;
+    MPI_Message mm;
+    MPI_Status st;
+    MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &mm, &st);
+    if (!flag) break;
+    int n = 0;
+    MPI_Get_count(&st, MPI_BYTE, &n);
+    s.recvs.push_back(Impl::PendingRecv{MPI_REQUEST_NULL, Message{st.MPI_SOURCE, st.MPI_TAG, s.TakeBuffer(static_cast<size_t>(n))}});
+    Bytes& buf = s.recvs.back().msg.payload;
+    MPI_Imrecv(n > 0 ? static_cast<void*>(buf.data()) : static_cast<void*>(empty), n, MPI_BYTE, &mm,
+               &s.recvs.back().req);
+    s.recv_from[static_cast<size_t>(st.MPI_SOURCE)]++;
+    busy = true;
+  }
+  while (!s.recvs.empty()) {
+    int flag = 0;
+    MPI_Test(&s.recvs.front().req, &flag, MPI_STATUS_IGNORE);
+    if (!flag) break;
+    Deliver(std::move(s.recvs.front().msg));
+    s.recvs.pop_front();
+    busy = true;
+  }
+  return busy;
+}
+
+bool MpiTransport::LargeInFlightLocked() const {
+  const Impl& s = *impl_;
+  for (const auto& p : s.sends)
+    if (p.payload.size() >= kSpinBytes) return true;
+  for (const auto& p : s.recvs)
+    if (p.msg.payload.size() >= kSpinBytes) return true;
+  return false;
 }
 
 Status MpiTransport::Shutdown(std::chrono::duration<double> timeout) {
@@ -257,138 +421,69 @@ Status MpiTransport::Shutdown(std::chrono::duration<double> timeout) {
 
 void MpiTransport::Progress() {
   Impl& s = *impl_;
-  static std::byte empty[1];
   int idle = 0;
   SteadyClock::time_point spin_since{};  // when the current stretch of polling a large transfer began
-  std::deque<Op> ops;
   for (;;) {
-    bool busy = false;
     bool stop = false, hard = false;
     {
       std::lock_guard<std::mutex> lock(out_mu_);
-      ops.swap(out_);
       stop = shutdown_requested_;
       hard = hard_stop_;
     }
     if (hard) return;
-    for (Op& op : ops) {
-      busy = true;
-      if (op.kind == Op::kSend) {
-        if (s.phase > 0) {  // after the end-of-run count: dropped
-          if (op.done) op.done->store(true, std::memory_order_release);
-          continue;
-        }
-        const int n = CountOrDie(rank_, op.payload.size());
-        Impl::PendingSend p{MPI_REQUEST_NULL, std::move(op.payload), std::move(op.done)};
-        MPI_Isend(n > 0 ? static_cast<void*>(p.payload.data()) : static_cast<void*>(empty), n, MPI_BYTE, op.to,
-                  op.tag, MPI_COMM_WORLD, &p.req);
-        s.sent_to[static_cast<size_t>(op.to)]++;
-        s.sends.push_back(std::move(p));
-      } else if (op.kind == Op::kPut) {
-        const size_t len = op.payload.size();
-        SlotHeader h{++s.put_seq[static_cast<size_t>(op.to)], len};
-        s.put_buf.resize(kHeader + len);
-        std::memcpy(s.put_buf.data(), &h, kHeader);
-        if (len > 0) std::memcpy(s.put_buf.data() + kHeader, op.payload.data(), len);
-        const MPI_Aint disp = static_cast<MPI_Aint>(static_cast<size_t>(rank_) * (kHeader + slot_capacity_));
-        const int n = CountOrDie(rank_, kHeader + len);
-        MPI_Win_lock(MPI_LOCK_EXCLUSIVE, op.to, 0, s.win);
-        MPI_Put(s.put_buf.data(), n, MPI_BYTE, op.to, disp, n, MPI_BYTE, s.win);
-        MPI_Win_unlock(op.to, s.win);
-        if (op.done) op.done->store(true, std::memory_order_release);
-      } else {  // kRead
-        std::vector<std::pair<int, Bytes>> fresh;
-        MPI_Win_lock(MPI_LOCK_EXCLUSIVE, rank_, 0, s.win);
-        for (int from = 0; from < size_; ++from) {
-          const std::byte* slot = s.base + static_cast<size_t>(from) * (kHeader + slot_capacity_);
-          SlotHeader h;
-          std::memcpy(&h, slot, kHeader);
-          uint64_t& seen = s.read_seq[static_cast<size_t>(from)];
-          if (h.seq == seen || h.len > slot_capacity_) continue;
-          if (h.seq > seen + 1) overwrites_.fetch_add(static_cast<int64_t>(h.seq - seen - 1), std::memory_order_relaxed);
-          seen = h.seq;
-          fresh.emplace_back(from, Bytes(slot + kHeader, slot + kHeader + h.len));
-        }
-        MPI_Win_unlock(rank_, s.win);
-        op.read->set_value(std::move(fresh));
-      }
-    }
-    ops.clear();
+    bool busy = false, large = false, pending = false;
+    {
+      std::lock_guard<std::mutex> mpi(mpi_mu_);
+      busy = PollLocked();
 
-    // Completed sends.
-    for (size_t i = 0; i < s.sends.size();) {
-      int flag = 0;
-      MPI_Test(&s.sends[i].req, &flag, MPI_STATUS_IGNORE);
-      if (flag) {
-        if (s.sends[i].done) s.sends[i].done->store(true, std::memory_order_release);
-        s.ReturnBuffer(std::move(s.sends[i].payload));
-        s.sends[i] = std::move(s.sends.back());
-        s.sends.pop_back();
-        busy = true;
-      } else {
-        ++i;
-      }
-    }
-    // New incoming messages: matched now, received into their own buffers.
-    for (int k = 0; k < 64; ++k) {
-      int flag = 0;
-      MPI_Message mm;
-      MPI_Status st;
-      MPI_Improbe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &mm, &st);
-      if (!flag) break;
-      int n = 0;
-      MPI_Get_count(&st, MPI_BYTE, &n);
-      s.recvs.push_back(Impl::PendingRecv{MPI_REQUEST_NULL, Message{st.MPI_SOURCE, st.MPI_TAG, s.TakeBuffer(static_cast<size_t>(n))}});
-      Bytes& buf = s.recvs.back().msg.payload;
-      MPI_Imrecv(n > 0 ? static_cast<void*>(buf.data()) : static_cast<void*>(empty), n, MPI_BYTE, &mm,
-                 &s.recvs.back().req);
-      s.recv_from[static_cast<size_t>(st.MPI_SOURCE)]++;
-      busy = true;
-    }
-    while (!s.recvs.empty()) {
-      int flag = 0;
-      MPI_Test(&s.recvs.front().req, &flag, MPI_STATUS_IGNORE);
-      if (!flag) break;
-      Deliver(std::move(s.recvs.front().msg));
-      s.recvs.pop_front();
-      busy = true;
-    }
-
-    // End of run: exchange how many messages each rank sent to each, receive them all, then a
-    // barrier; only then may the window be freed and MPI finalised.
-    if (stop) {
-      if (s.phase == 0 && s.sends.empty()) {
-        MPI_Ialltoall(s.sent_to.data(), 1, MPI_INT64_T, s.expected_from.data(), 1, MPI_INT64_T, MPI_COMM_WORLD,
-                      &s.collective);
-        s.phase = 1;
-        busy = true;
-      }
-      if (s.phase == 1) {
-        int flag = 0;
-        MPI_Test(&s.collective, &flag, MPI_STATUS_IGNORE);
-        if (flag) s.phase = 2, busy = true;
-      }
-      if (s.phase == 2 && s.recvs.empty() && s.recv_from == s.expected_from) {
-        MPI_Ibarrier(MPI_COMM_WORLD, &s.collective);
-        s.phase = 3;
-        busy = true;
-      }
-      if (s.phase == 3) {
-        int flag = 0;
-        MPI_Test(&s.collective, &flag, MPI_STATUS_IGNORE);
-        if (flag) {
-          {
-            std::lock_guard<std::mutex> lock(shutdown_mu_);
-            shutdown_state_ = 1;
+      // End of run: exchange how many messages each rank sent to each, receive them all, then a
+      // barrier; only then may the window be freed and MPI finalised.
+      if (stop) {
+        if (s.phase == 0 && s.sends.empty()) {
+          MPI_Ialltoall(s.sent_to.data(), 1, MPI_INT64_T, s.expected_from.data(), 1, MPI_INT64_T, MPI_COMM_WORLD,
+                        &s.collective);
+          s.phase = 1;
+          busy = true;
+        }
+        if (s.phase == 1) {
+          int flag = 0;
+          MPI_Test(&s.collective, &flag, MPI_STATUS_IGNORE);
+          if (flag) s.phase = 2, busy = true;
+        }
+        if (s.phase == 2 && s.recvs.empty() && s.recv_from == s.expected_from) {
+          MPI_Ibarrier(MPI_COMM_WORLD, &s.collective);
+          s.phase = 3;
+          busy = true;
+        }
+        if (s.phase == 3) {
+          int flag = 0;
+          MPI_Test(&s.collective, &flag, MPI_STATUS_IGNORE);
+          if (flag) {
+            {
+              std::lock_guard<std::mutex> lock(shutdown_mu_);
+              shutdown_state_ = 1;
+            }
+            shutdown_cv_.notify_all();
+            return;
           }
-          shutdown_cv_.notify_all();
-          return;
         }
       }
+      large = LargeInFlightLocked();
+      pending = !s.sends.empty() || !s.recvs.empty() || s.phase > 0;
     }
 
     // Back off when idle: yield for a while, then sleep (shorter when something is pending),
-    // except while a large transfer is in flight (kSpinBytes).
+    // except while a large transfer is in flight (kSpinBytes). While a role polls in Receive
+    // this thread only naps (it wakes for queued operations and when the role stops polling).
+    if (pollers_.load(std::memory_order_relaxed) > 0 && s.phase == 0) {
+      std::unique_lock<std::mutex> lock(out_mu_);
+      out_cv_.wait_for(lock, kRolePoll, [&] {
+        return !out_.empty() || hard_stop_ || shutdown_requested_ || pollers_.load(std::memory_order_relaxed) == 0;
+      });
+      idle = 0;
+      spin_since = {};
+      continue;
+    }
     if (busy) {
       idle = 0;
       spin_since = {};
@@ -399,9 +494,6 @@ void MpiTransport::Progress() {
       std::this_thread::yield();
       continue;
     }
-    bool large = false;
-    for (const auto& p : s.sends) large = large || p.payload.size() >= kSpinBytes;
-    for (const auto& p : s.recvs) large = large || p.msg.payload.size() >= kSpinBytes;
     if (large) {
       const auto now = SteadyClock::now();
       if (spin_since == SteadyClock::time_point{}) spin_since = now;
@@ -410,7 +502,6 @@ void MpiTransport::Progress() {
         continue;
       }
     }
-    const bool pending = !s.sends.empty() || !s.recvs.empty() || s.phase > 0;
     auto nap = std::chrono::microseconds(std::min<int64_t>(pending ? 100 : 1000, int64_t{10} << std::min(idle - 64, 7)));
     std::unique_lock<std::mutex> lock(out_mu_);
     out_cv_.wait_for(lock, nap, [&] { return !out_.empty() || hard_stop_; });

@@ -3,33 +3,42 @@
 // slots (ASGD) live in an RMA window (MPI_Win_allocate: MPI_Win_create fails over OpenMPI's
 // TCP transport) written with passive-target MPI_Put.
 //
-// One progress thread makes every MPI call, so roles never block inside MPI and MPI never needs
-// more than MPI_THREAD_SERIALIZED:
-//  - Send queues the message and returns; the progress thread posts MPI_Isend (a payload of any
-//    size is one message) and sets the SendDone flag when it completes.
-//  - The progress thread receives every incoming message (MPI_Improbe + MPI_Imrecv) as soon as
-//    it arrives, whatever the role is doing, so no pair of ranks can deadlock on full buffers or
-//    on a rendezvous; messages are handed to Receive in the order they were matched (MPI's
-//    per-pair FIFO order is kept).
+// MPI calls are serialised by one mutex (MPI_THREAD_SERIALIZED is enough). A progress thread
+// keeps every rank's traffic moving whatever its role is doing, and the role's own thread takes
+// the MPI path itself when it is free, so that a message does not wait for a thread hand-off:
+//  - Send posts MPI_Isend (a payload of any size is one message) at once when the MPI mutex is
+//    free, after any operations still queued (per-pair FIFO order is kept); else it queues the
+//    message for the progress thread. SendDone turns true when the send completes.
+//  - Every incoming message is received (MPI_Improbe + MPI_Imrecv) as soon as it arrives, by the
+//    progress thread or by a role waiting in Receive, so no pair of ranks can deadlock on full
+//    buffers or on a rendezvous; messages are handed to Receive in the order they were matched
+//    (MPI's per-pair FIFO order is kept).
+//  - Receive polls MPI itself (taking the mutex when free, yielding the core between polls)
+//    while something moved within the last kRolePoll, or a large transfer is in flight (up to
+//    kSpinFor), and only then sleeps until the progress thread delivers; while a role polls, the
+//    progress thread naps.
 //  - Put(from = me, to, state): MPI_Win_lock(EXCLUSIVE, to) + MPI_Put of {sequence, length,
-//    bytes} into to's slot for me + MPI_Win_unlock, done by the progress thread (the caller
-//    returns at once; SendDone turns true when the unlock completes, i.e. the bytes are in the
-//    target's memory).
+//    bytes} into to's slot for me + MPI_Win_unlock, queued (the caller returns at once and never
+//    waits for the target; SendDone turns true when the unlock completes, i.e. the bytes are in
+//    the target's memory).
 //  - ReadFreshSlots locks this rank's own window, copies every slot whose sequence number
-//    changed since the last read, and unlocks. Overwrites are counted by the reader: a slot
-//    whose sequence jumped by k > 1 since the last read lost k - 1 writes that were never read
-//    (the same count as the in-process transport's "replaced an unread state").
+//    changed since the last read, and unlocks (in the caller's thread when the MPI mutex is
+//    free). Overwrites are counted by the reader: a slot whose sequence jumped by k > 1 since the
+//    last read lost k - 1 writes that were never read (the same count as the in-process
+//    transport's "replaced an unread state").
 //  - A control channel (tags >= kControlTagBase, SendControl/ReceiveControl) carries the
 //    runtime's own messages (stop, failure, counters, end of run) beside the roles' messages;
-//    Abort() does not close it.
+//    Abort() does not close it. ReceiveControl only sleeps (the runtime's thread never polls).
 // When idle the progress thread backs off (yield, then sleeps of up to 1 ms), so that ranks
-// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS.md (MPI transport) for the
-// latency this costs.
+// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS.md (MPI transport)
+// for the latency this costs.
 //
+// Lock order: mpi_mu_ before out_mu_ and in_mu_; no thread sleeps holding mpi_mu_.
 // Thread-safety: as Transport. Create and Shutdown are collective (every rank calls them) and
 // are called by the thread that owns the MpiSession.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -99,15 +108,32 @@ class MpiTransport final : public Transport {
   MpiTransport(int rank, int size, size_t slot_capacity);
   void Progress();           // the progress thread's loop
   void Deliver(Message m);   // to the role queue or the control queue
+  // Receive's polling: until a role message (or Abort) is there, nothing moved for kRolePoll,
+  // or the deadline.
+  void PollForRole(SteadyClock::time_point deadline);
+  bool RoleReady();  // a role message is waiting, or Abort was called
+  // Queues an operation for whoever next holds mpi_mu_ and wakes the progress thread.
+  void Enqueue(Op op);
+  // The MPI work shared by the progress thread and the roles; all REQUIRE mpi_mu_ held.
+  // One pass: queued operations, completed sends, new and completed receives. True when
+  // anything moved.
+  bool PollLocked();
+  void ExecuteLocked(Op& op);
+  bool LargeInFlightLocked() const;  // a send or receive of >= kSpinBytes is pending
+  std::vector<std::pair<int, Bytes>> ReadSlotsLocked();  // ReadFreshSlots' fresh states
 
   // Constant after construction.
   const int rank_;
   const int size_;
   const size_t slot_capacity_;
   SteadyClock::time_point start_;
-  std::unique_ptr<Impl> impl_;  // touched only by the progress thread (and Create/Shutdown)
+  std::unique_ptr<Impl> impl_;  // GUARDED_BY(mpi_mu_) (and Create/Shutdown, single-threaded)
 
-  // Outgoing operations, handed from the roles and the runtime to the progress thread.
+  // Serialises every MPI call and impl_.
+  std::mutex mpi_mu_;
+  std::atomic<int> pollers_{0};  // roles polling MPI in Receive (the progress thread naps)
+
+  // Outgoing operations queued for whoever next holds mpi_mu_.
   std::mutex out_mu_;
   std::condition_variable out_cv_;
   std::deque<Op> out_;                 // GUARDED_BY(out_mu_)
@@ -116,7 +142,8 @@ class MpiTransport final : public Transport {
 
   // Incoming messages.
   std::mutex in_mu_;
-  std::condition_variable in_cv_;
+  std::condition_variable in_cv_;       // role messages (Receive)
+  std::condition_variable control_cv_;  // control messages (ReceiveControl)
   std::deque<Message> inbox_;          // GUARDED_BY(in_mu_): role messages
   std::deque<Message> control_;        // GUARDED_BY(in_mu_): control messages
   std::atomic<bool> aborted_{false};
