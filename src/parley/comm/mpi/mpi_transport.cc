@@ -475,7 +475,7 @@ void MpiTransport::Progress() {
     // Back off when idle: yield for a while, then sleep (shorter when something is pending),
     // except while a large transfer is in flight (kSpinBytes). While a role polls in Receive
     // this thread only naps (it wakes for queued operations and when the role stops polling).
-    if (pollers_.load(std::memory_order_relaxed) > 0 && s.phase == 0) {
+    if (pollers_.load(std::memory_order_relaxed) > 0 && !stop) {
       std::unique_lock<std::mutex> lock(out_mu_);
       out_cv_.wait_for(lock, kRolePoll, [&] {
         return !out_.empty() || hard_stop_ || shutdown_requested_ || pollers_.load(std::memory_order_relaxed) == 0;
