@@ -9,8 +9,25 @@
 
 namespace parley {
 
+StatusOr<KMeansStep> ParseKMeansStep(const std::string& name) {
+  if (name == "lr") return KMeansStep::kLr;
+  if (name == "count") return KMeansStep::kCount;
+  return InvalidArgument("unknown K-means step rule '" + name + "'; expected lr or count");
+}
+
+const char* KMeansStepName(KMeansStep step) { return step == KMeansStep::kCount ? "count" : "lr"; }
+
+bool UsesKMeansCountStep(const Model& model) {
+  const auto* k = dynamic_cast<const KMeansModel*>(&model);
+  return k != nullptr && k->step() == KMeansStep::kCount;
+}
+
 nlohmann::json KMeansModel::Config() const {
-  return {{"kind", "kmeans"}, {"clusters", k_}, {"dim", d_}};
+  return {{"kind", "kmeans"}, {"clusters", k_}, {"dim", d_}, {"step", KMeansStepName(step_)}};
+}
+
+std::unique_ptr<Model> KMeansModel::Clone() const {
+  return std::make_unique<KMeansModel>(k_, d_, step_);
 }
 
 Status KMeansModel::CheckData(const Dataset& data) const {
@@ -178,6 +195,28 @@ double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const
   double* gd = g.data();
   double total = 0;
   table_.Load(w, k_, d_);
+  if (step_ == KMeansStep::kCount) {
+    // Assign the whole batch and count first: each row's weight is 1 / (its centre's count
+    // after this batch).
+    assigned_.resize(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
+      double dist2;
+      const size_t c = table_.Nearest(data.dense.row(rows[i]), &dist2);
+      assigned_[i] = static_cast<uint32_t>(c);
+      total += 0.5 * dist2;
+      ++counts_[c];
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const size_t c = assigned_[i];
+      const float* x = data.dense.row(rows[i]);
+      const double f = 1.0 / static_cast<double>(counts_[c]);
+      g.TouchRange(c * d_, d_);
+      const double* centre = w.v + c * d_;
+      for (size_t j = 0; j < d_; ++j) gd[c * d_ + j] += f * (w.scale * centre[j] - x[j]);
+    }
+    return total * inv;
+  }
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
     const float* x = data.dense.row(rows[i]);
@@ -285,7 +324,14 @@ StatusOr<std::unique_ptr<Model>> KMeansModel::FromConfig(const nlohmann::json& c
   PARLEY_RETURN_IF_ERROR(r.status());
   if (k == 0 || d == 0)
     return InvalidArgument("model config for kmeans: needs clusters >= 1 and dim > 0");
-  return std::unique_ptr<Model>(std::make_unique<KMeansModel>(k, d));
+  KMeansStep step = KMeansStep::kLr;  // model files written before the count rule existed
+  if (config.contains("step")) {
+    const nlohmann::json& s = config["step"];
+    if (!s.is_string() || !ParseKMeansStep(s.get<std::string>()).ok())
+      return InvalidArgument("model config for kmeans: field 'step' must be \"lr\" or \"count\"");
+    step = *ParseKMeansStep(s.get<std::string>());
+  }
+  return std::unique_ptr<Model>(std::make_unique<KMeansModel>(k, d, step));
 }
 
 }  // namespace parley

@@ -1,10 +1,28 @@
 // K-means as a model: parameters are k centres of dimension d (row-major k x d). Input:
 // dense rows (labels, if any, are ignored except for the centre_distance_rel metric).
 //
-// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error). Gradient: for each
-// point, its nearest centre c gets (c - x) / batch. The gradient is SPARSE: it touches only
-// the rows of the batch's assigned centres (O(batch * k * d) to assign, O(batch * d) to
-// write), honouring WeightsView::scale. L2() is 0. Ties go to the lowest centre index.
+// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error). Ties go to the lowest
+// centre index. L2() is 0. What Gradient adds depends on the step rule (KMeansStep):
+//  - kLr (--kmeans-step lr, the default): the gradient of the batch-mean loss: for each
+//    point, its nearest centre c gets (c - x) / batch. With plain SGD, centre c moves by
+//    lr * (n_c / batch) * (mean of its n_c batch points - c).
+//  - kCount (--kmeans-step count, Sculley 2010, scikit-learn's MiniBatchKMeans without its
+//    reassignment of small clusters): the model counts v_c, the points assigned to centre c
+//    by this instance's Gradient calls so far (0 at construction and in every Clone());
+//    each call first assigns the batch, adds n_c to v_c, then gives c the row
+//    sum over its points of (c - x) / v_c = (n_c / v_c) (c - mean). With plain SGD and
+//    lr = 1 each centre is then the running mean of every point assigned to it (its
+//    initial position is forgotten at its first point); lr multiplies the step, and a
+//    schedule multiplies lr. This is a step direction, not the gradient of the loss, and
+//    Gradient has the side effect of advancing the counts: call it once per step taken.
+//    Counts are per model instance, so per worker/peer under sync, async, pex, asgd and simu
+//    (each role's clone counts its own batches; a parameter server then combines the steps
+//    as it combines gradients, e.g. sync averages them, which is no longer a running mean).
+//    The counts are not in checkpoints or model files: training refuses --resume with the
+//    count rule (the first step after it would reset every centre to its batch mean), and
+//    refuses momentum (the rule is its own step-size schedule).
+// Either way the gradient is SPARSE: it touches only the rows of the batch's assigned centres
+// (O(batch * k * d) to assign, O(batch * d) to write), honouring WeightsView::scale.
 //
 // Init: greedy k-means++ seeding with the given rng on a uniform sample of
 // max(3072, 32 k) training rows (all rows if there are fewer; scikit-learn's MiniBatchKMeans
@@ -33,6 +51,14 @@
 
 namespace parley {
 
+// K-means step rules (see KMeansModel).
+enum class KMeansStep { kLr, kCount };
+// "lr" | "count"; anything else is InvalidArgument.
+StatusOr<KMeansStep> ParseKMeansStep(const std::string& name);
+const char* KMeansStepName(KMeansStep step);
+// Whether model is a KMeansModel with the count rule (which refuses momentum and --resume).
+bool UsesKMeansCountStep(const Model& model);
+
 // The centres laid out for the nearest-centre search: d x k, centre index fastest, the
 // weights' scale folded in. A point's k squared distances are k independent sums the
 // compiler vectorises, each with the terms and the order of KMeansModel::Nearest's loop, so
@@ -52,12 +78,14 @@ class KMeansCentreTable {
 
 class KMeansModel final : public Model {
  public:
-  KMeansModel(size_t clusters, size_t dim) : k_(clusters), d_(dim) {}
+  KMeansModel(size_t clusters, size_t dim, KMeansStep step = KMeansStep::kLr)
+      : k_(clusters), d_(dim), step_(step), counts_(step == KMeansStep::kCount ? clusters : 0) {}
 
   std::string Kind() const override { return "kmeans"; }
-  // {"kind", "clusters", "dim"}.
+  // {"kind", "clusters", "dim", "step": "lr" | "count"} (a config without "step" is "lr").
   nlohmann::json Config() const override;
-  std::unique_ptr<Model> Clone() const override { return std::make_unique<KMeansModel>(*this); }
+  // The same model with its counts (kCount) at 0.
+  std::unique_ptr<Model> Clone() const override;
   size_t NumParams() const override { return k_ * d_; }
   // Requires dense rows with d columns.
   Status CheckData(const Dataset& data) const override;
@@ -99,13 +127,20 @@ class KMeansModel final : public Model {
 
   size_t clusters() const { return k_; }
   size_t dim() const { return d_; }
+  KMeansStep step() const { return step_; }
+  // kCount: v_c, the points Gradient has assigned to each centre so far (k values); kLr: empty.
+  std::span<const uint64_t> counts() const { return counts_; }
 
  private:
   static constexpr size_t kPrefetch = 8;  // rows ahead of the one being assigned
   // Constant after construction.
   size_t k_, d_;
+  KMeansStep step_;
+  // kCount: points assigned per centre by Gradient (advanced by every call).
+  std::vector<uint64_t> counts_;
   // Scratch of Gradient.
   KMeansCentreTable table_;
+  std::vector<uint32_t> assigned_;  // kCount: the batch's centres
 };
 
 }  // namespace parley
