@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <unordered_set>
 
@@ -65,34 +66,106 @@ size_t KMeansModel::Nearest(WeightsView w, const float* x, double* dist2) const 
 void KMeansCentreTable::Load(WeightsView w, size_t k, size_t d) {
   k_ = k;
   d_ = d;
-  t_.resize(k * d);
+  const size_t blocks = (k + kBlock - 1) / kBlock;
+  // Padding centres at +infinity: their distances are +infinity, never below a best one.
+  t_.assign(blocks * d * kBlock, std::numeric_limits<double>::infinity());
   for (size_t c = 0; c < k; ++c)
-    for (size_t j = 0; j < d; ++j) t_[j * k + c] = w.scale * w.v[c * d + j];
-  acc_.resize(k);
+    for (size_t j = 0; j < d; ++j)
+      t_[((c / kBlock) * d + j) * kBlock + c % kBlock] = w.scale * w.v[c * d + j];
 }
 
-size_t KMeansCentreTable::Nearest(const float* x, double* dist2) {
-  double* acc = acc_.data();
-  const size_t k = k_;
-  std::fill(acc, acc + k, 0.0);
-  for (size_t j = 0; j < d_; ++j) {
+namespace {
+
+// Four doubles (two SSE registers, or one AVX register); loads and stores need only double
+// alignment.
+typedef double V4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t M4 __attribute__((vector_size(32)));  // lane masks of V4 comparisons
+
+// The squared distances of x to the NB consecutive blocks of KMeansCentreTable::kBlock = 16
+// centres at t (layout as KMeansCentreTable::t_), into a[4 q ... 4 q + 3] for block q: each
+// sum over j = 0..d-1 in order, as KMeansModel::Nearest. Several blocks at once give the
+// adder independent chains to overlap.
+template <size_t NB>
+[[gnu::always_inline]] inline void BlockDistances(const double* t, size_t d, const float* x,
+                                                  V4 (&a)[4 * NB]) {
+  constexpr size_t B = 16;
+  for (V4& v : a) v = V4{};
+  for (size_t j = 0; j < d; ++j) {
     const double xj = x[j];
-    const double* tj = t_.data() + j * k;
-    for (size_t c = 0; c < k; ++c) {  // independent sums: vectorised over centres
-      const double diff = tj[c] - xj;
-      acc[c] += diff * diff;
+    for (size_t q = 0; q < NB; ++q) {
+      const V4* tj = reinterpret_cast<const V4*>(t + (q * d + j) * B);
+      for (size_t v = 0; v < 4; ++v) {
+        const V4 diff = tj[v] - xj;
+        a[4 * q + v] += diff * diff;
+      }
     }
   }
+}
+
+// Updates (best, *best_d2) with the centres first, first + 1, ... whose 4 * NB distances are
+// in a, scanning them in order as KMeansModel::Nearest does; skips the vectors with no sum
+// below the best so far (NaN sums never are), which changes nothing.
+template <size_t NB>
+[[gnu::always_inline]] inline void ScanBlocks(const V4 (&a)[4 * NB], size_t first, size_t* best,
+                                              double* best_d2) {
+  for (size_t q = 0; q < NB; ++q) {
+    const M4 below = (a[4 * q] < *best_d2) | (a[4 * q + 1] < *best_d2) |
+                     (a[4 * q + 2] < *best_d2) | (a[4 * q + 3] < *best_d2);
+    if ((below[0] | below[1] | below[2] | below[3]) == 0) continue;
+    double acc[16];
+    std::memcpy(acc, &a[4 * q], sizeof acc);
+    for (size_t l = 0; l < 16; ++l) {
+      if (acc[l] < *best_d2) {
+        *best_d2 = acc[l];
+        *best = first + 16 * q + l;
+      }
+    }
+  }
+}
+
+// The nearest of `blocks` blocks of 16 centres at t, two blocks at a time.
+[[gnu::always_inline]] inline size_t NearestInBlocks(const double* t, size_t blocks, size_t d,
+                                                     const float* x, double* dist2) {
+  static_assert(KMeansCentreTable::kBlock == 16, "the kernel holds a block in four V4");
   size_t best = 0;
   double best_d2 = std::numeric_limits<double>::infinity();
-  for (size_t c = 0; c < k; ++c) {
-    if (acc[c] < best_d2) {
-      best_d2 = acc[c];
-      best = c;
-    }
+  size_t b = 0;
+  for (; b + 2 <= blocks; b += 2) {
+    V4 a[8];
+    BlockDistances<2>(t + b * d * 16, d, x, a);
+    ScanBlocks<2>(a, b * 16, &best, &best_d2);
+  }
+  if (b < blocks) {
+    V4 a[4];
+    BlockDistances<1>(t + b * d * 16, d, x, a);
+    ScanBlocks<1>(a, b * 16, &best, &best_d2);
   }
   *dist2 = best_d2;
   return best;
+}
+
+// The kernel compiled for the build's baseline (x86-64-v2: SSE, 2 doubles a vector) and for
+// AVX2 (4). Neither uses fused multiply-add (-ffp-contract is off in ISO C++ mode, and "avx2"
+// does not enable FMA), so both round as the reference loop does.
+size_t NearestBaseline(const double* t, size_t blocks, size_t d, const float* x, double* dist2) {
+  return NearestInBlocks(t, blocks, d, x, dist2);
+}
+__attribute__((target("avx2"))) size_t NearestAvx2(const double* t, size_t blocks, size_t d,
+                                                   const float* x, double* dist2) {
+  return NearestInBlocks(t, blocks, d, x, dist2);
+}
+
+}  // namespace
+
+bool KMeansCentreTable::CpuHasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
+}
+
+size_t KMeansCentreTable::Nearest(const float* x, double* dist2) {
+  const size_t blocks = (k_ + kBlock - 1) / kBlock;
+  return avx2_ ? NearestAvx2(t_.data(), blocks, d_, x, dist2)
+               : NearestBaseline(t_.data(), blocks, d_, x, dist2);
 }
 
 std::vector<uint32_t> KMeansModel::InitSample(size_t n, Rng& rng) const {

@@ -59,21 +59,31 @@ const char* KMeansStepName(KMeansStep step);
 // Whether model is a KMeansModel with the count rule (which refuses momentum and --resume).
 bool UsesKMeansCountStep(const Model& model);
 
-// The centres laid out for the nearest-centre search: d x k, centre index fastest, the
-// weights' scale folded in. A point's k squared distances are k independent sums the
-// compiler vectorises, each with the terms and the order of KMeansModel::Nearest's loop, so
-// the results are the same to the bit. Not thread-safe (scratch space); cheap to build
-// (O(k d)) once per mini-batch or evaluation.
+// The centres laid out for the nearest-centre search: blocks of kBlock centres, each block
+// d x kBlock (centre index fastest), the weights' scale folded in, the last block padded with
+// centres at +infinity. A point's distances to a block's centres are kBlock independent sums
+// kept in vector registers, each with the terms and the order of KMeansModel::Nearest's loop
+// (no fused multiply-add), so the results are the same to the bit; the kernel is compiled for
+// AVX2 and for the x86-64-v2 baseline, and a table uses the AVX2 one when the CPU has it. Not
+// thread-safe (scratch space); cheap to build (O(k d)) once per mini-batch or evaluation.
 class KMeansCentreTable {
  public:
+  static constexpr size_t kBlock = 16;
+  enum class Kernel { kAuto, kBaseline };  // kBaseline: the x86-64-v2 one even on AVX2 CPUs
+  explicit KMeansCentreTable(Kernel kernel = Kernel::kAuto)
+      : avx2_(kernel == Kernel::kAuto && CpuHasAvx2()) {}
+  static bool CpuHasAvx2();
+  bool uses_avx2() const { return avx2_; }
+
   void Load(WeightsView w, size_t k, size_t d);
   // As KMeansModel::Nearest for the loaded centres. REQUIRES: Load was called.
   size_t Nearest(const float* x, double* dist2);
 
  private:
+  bool avx2_;
   size_t k_ = 0, d_ = 0;
-  std::vector<double> t_;    // t_[j * k + c] = scale * centre c's coordinate j
-  std::vector<double> acc_;  // k partial sums
+  // t_[((c / kBlock) * d + j) * kBlock + c % kBlock] = scale * centre c's coordinate j
+  std::vector<double> t_;
 };
 
 class KMeansModel final : public Model {

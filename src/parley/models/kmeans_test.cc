@@ -69,26 +69,32 @@ TEST(KMeansModelTest, TouchesOnlyAssignedCentresAndHonoursScale) {
 
 TEST(KMeansModelTest, CentreTableMatchesTheReferenceLoopToTheBit) {
   Rng rng(68);
-  for (size_t k : {1u, 3u, 10u, 17u}) {
-    const size_t d = 7;
+  // Block sizes of the kernel: 16 centres, two blocks at a time, a last block part padding.
+  for (size_t k : {1u, 3u, 10u, 16u, 17u, 32u, 33u, 48u, 100u}) {
+    const size_t d = k == 100 ? 10 : 7;
     std::vector<float> x(300 * d);
     for (float& v : x) v = static_cast<float>(rng.Normal());
     // Exact ties: rows equal to a centre, and duplicated centres.
     std::vector<double> w(k * d);
     for (double& v : w) v = rng.Normal();
     if (k > 2) std::copy(w.begin(), w.begin() + d, w.begin() + 2 * d);
+    if (k > 16) std::copy(w.begin() + d, w.begin() + 2 * d, w.end() - d);  // across blocks
     for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(w[j]);
+    for (size_t j = 0; j < d; ++j) x[d + j] = static_cast<float>(w[d + j]);
     KMeansModel model(k, d);
     for (double scale : {1.0, 0.75}) {
       const WeightsView view{w.data(), scale, w.size()};
-      KMeansCentreTable table;
-      table.Load(view, k, d);
-      for (size_t r = 0; r < 300; ++r) {
-        double a, b;
-        const size_t ca = model.Nearest(view, &x[r * d], &a);
-        const size_t cb = table.Nearest(&x[r * d], &b);
-        ASSERT_EQ(ca, cb) << "k " << k << " row " << r;
-        ASSERT_EQ(a, b) << "k " << k << " row " << r;
+      // Both kernels (the AVX2 one only where the CPU has it).
+      for (auto kernel : {KMeansCentreTable::Kernel::kAuto, KMeansCentreTable::Kernel::kBaseline}) {
+        KMeansCentreTable table(kernel);
+        table.Load(view, k, d);
+        for (size_t r = 0; r < 300; ++r) {
+          double a, b;
+          const size_t ca = model.Nearest(view, &x[r * d], &a);
+          const size_t cb = table.Nearest(&x[r * d], &b);
+          ASSERT_EQ(ca, cb) << "k " << k << " row " << r << " avx2 " << table.uses_avx2();
+          ASSERT_EQ(a, b) << "k " << k << " row " << r << " avx2 " << table.uses_avx2();
+        }
       }
     }
   }
