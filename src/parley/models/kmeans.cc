@@ -46,20 +46,26 @@ Status KMeansModel::CheckData(const Dataset& data) const {
 
 size_t KMeansModel::Nearest(WeightsView w, const float* x, double* dist2) const {
   size_t best = 0;
-  double best_d2 = std::numeric_limits<double>::infinity();
+  double best_e = std::numeric_limits<double>::infinity();
   for (size_t c = 0; c < k_; ++c) {
     const double* centre = w.v + c * d_;
-    double d2 = 0;
+    double e = 0;  // ||c||^2 - 2 x.c = ||x - c||^2 - ||x||^2
     for (size_t j = 0; j < d_; ++j) {
-      const double diff = w.scale * centre[j] - x[j];
-      d2 += diff * diff;
+      const double cj = w.scale * centre[j];
+      e += cj * cj;
     }
-    if (d2 < best_d2) {
-      best_d2 = d2;
+    for (size_t j = 0; j < d_; ++j) e += (-2.0 * (w.scale * centre[j])) * x[j];
+    if (e < best_e) {
+      best_e = e;
       best = c;
     }
   }
-  *dist2 = best_d2;
+  double d2 = 0;
+  for (size_t j = 0; j < d_; ++j) {
+    const double diff = w.scale * w.v[best * d_ + j] - x[j];
+    d2 += diff * diff;
+  }
+  *dist2 = d2;
   return best;
 }
 
@@ -67,11 +73,23 @@ void KMeansCentreTable::Load(WeightsView w, size_t k, size_t d) {
   k_ = k;
   d_ = d;
   const size_t blocks = (k + kBlock - 1) / kBlock;
-  // Padding centres at +infinity: their distances are +infinity, never below a best one.
-  t_.assign(blocks * d * kBlock, std::numeric_limits<double>::infinity());
-  for (size_t c = 0; c < k; ++c)
-    for (size_t j = 0; j < d; ++j)
-      t_[((c / kBlock) * d + j) * kBlock + c % kBlock] = w.scale * w.v[c * d + j];
+  // Padding centres: norm +infinity and coordinates 0, so their e is +infinity, never below
+  // a best one.
+  t_.assign(blocks * (d + 1) * kBlock, 0.0);
+  c_.resize(k * d);
+  for (size_t c = 0; c < k; ++c) {
+    double* tb = t_.data() + (c / kBlock) * (d + 1) * kBlock + c % kBlock;
+    double norm = 0;
+    for (size_t j = 0; j < d; ++j) {
+      const double cj = w.scale * w.v[c * d + j];
+      c_[c * d + j] = cj;
+      norm += cj * cj;
+      tb[(j + 1) * kBlock] = -2.0 * cj;
+    }
+    tb[0] = norm;
+  }
+  for (size_t c = k; c < blocks * kBlock; ++c)
+    t_[(c / kBlock) * (d + 1) * kBlock + c % kBlock] = std::numeric_limits<double>::infinity();
 }
 
 namespace {
@@ -81,78 +99,92 @@ namespace {
 typedef double V4 __attribute__((vector_size(32), aligned(8)));
 typedef int64_t M4 __attribute__((vector_size(32)));  // lane masks of V4 comparisons
 
-// The squared distances of x to the NB consecutive blocks of KMeansCentreTable::kBlock = 16
-// centres at t (layout as KMeansCentreTable::t_), into a[4 q ... 4 q + 3] for block q: each
-// sum over j = 0..d-1 in order, as KMeansModel::Nearest. Several blocks at once give the
-// adder independent chains to overlap.
+// The e values (see KMeansModel::Nearest) of x for the NB consecutive blocks of
+// KMeansCentreTable::kBlock = 16 centres at t (layout as KMeansCentreTable::t_), into
+// a[4 q ... 4 q + 3] for block q: each the norm, then + (-2 c_j) x_j for j = 0..d-1 in order,
+// as KMeansModel::Nearest. Several blocks at once give the adder independent chains.
 template <size_t NB>
-[[gnu::always_inline]] inline void BlockDistances(const double* t, size_t d, const float* x,
-                                                  V4 (&a)[4 * NB]) {
+[[gnu::always_inline]] inline void BlockValues(const double* t, size_t d, const float* x,
+                                               V4 (&a)[4 * NB]) {
   constexpr size_t B = 16;
-  for (V4& v : a) v = V4{};
+  for (size_t q = 0; q < NB; ++q)
+    for (size_t v = 0; v < 4; ++v) a[4 * q + v] = *reinterpret_cast<const V4*>(t + q * (d + 1) * B + 4 * v);
   for (size_t j = 0; j < d; ++j) {
     const double xj = x[j];
     for (size_t q = 0; q < NB; ++q) {
-      const V4* tj = reinterpret_cast<const V4*>(t + (q * d + j) * B);
-      for (size_t v = 0; v < 4; ++v) {
-        const V4 diff = tj[v] - xj;
-        a[4 * q + v] += diff * diff;
-      }
+      const V4* tj = reinterpret_cast<const V4*>(t + (q * (d + 1) + j + 1) * B);
+      for (size_t v = 0; v < 4; ++v) a[4 * q + v] += tj[v] * xj;
     }
   }
 }
 
-// Updates (best, *best_d2) with the centres first, first + 1, ... whose 4 * NB distances are
-// in a, scanning them in order as KMeansModel::Nearest does; skips the vectors with no sum
-// below the best so far (NaN sums never are), which changes nothing.
+// Running per-lane minima over blocks of 16 centres: lane i of m[v] holds the least e seen
+// for the centres 16 b + 4 v + i, and idx[v] the lowest index reaching it (updated on strictly
+// less, blocks in increasing order; NaN values never are less). Branch-free.
+struct LaneMin {
+  V4 m[4];
+  M4 idx[4];
+};
+
 template <size_t NB>
-[[gnu::always_inline]] inline void ScanBlocks(const V4 (&a)[4 * NB], size_t first, size_t* best,
-                                              double* best_d2) {
-  for (size_t q = 0; q < NB; ++q) {
-    const M4 below = (a[4 * q] < *best_d2) | (a[4 * q + 1] < *best_d2) |
-                     (a[4 * q + 2] < *best_d2) | (a[4 * q + 3] < *best_d2);
-    if ((below[0] | below[1] | below[2] | below[3]) == 0) continue;
-    double acc[16];
-    std::memcpy(acc, &a[4 * q], sizeof acc);
-    for (size_t l = 0; l < 16; ++l) {
-      if (acc[l] < *best_d2) {
-        *best_d2 = acc[l];
-        *best = first + 16 * q + l;
-      }
+[[gnu::always_inline]] inline void UpdateLanes(const V4 (&a)[4 * NB], int64_t first, LaneMin& lm) {
+  for (size_t q = 0; q < NB; ++q)
+    for (size_t v = 0; v < 4; ++v) {
+      const int64_t base = first + static_cast<int64_t>(16 * q + 4 * v);
+      const M4 index = {base, base + 1, base + 2, base + 3};
+      const M4 less = a[4 * q + v] < lm.m[v];
+      lm.m[v] = less ? a[4 * q + v] : lm.m[v];
+      lm.idx[v] = less ? index : lm.idx[v];
     }
-  }
 }
 
-// The nearest of `blocks` blocks of 16 centres at t, two blocks at a time.
+// The centre with the least e among `blocks` blocks of 16 centres at t (the lowest index on
+// ties, as a scan in index order; 0 when no e is below +infinity), two blocks at a time.
 [[gnu::always_inline]] inline size_t NearestInBlocks(const double* t, size_t blocks, size_t d,
-                                                     const float* x, double* dist2) {
+                                                     const float* x) {
   static_assert(KMeansCentreTable::kBlock == 16, "the kernel holds a block in four V4");
-  size_t best = 0;
-  double best_d2 = std::numeric_limits<double>::infinity();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  LaneMin lm;
+  for (size_t v = 0; v < 4; ++v) {
+    lm.m[v] = V4{kInf, kInf, kInf, kInf};
+    lm.idx[v] = M4{};
+  }
   size_t b = 0;
   for (; b + 2 <= blocks; b += 2) {
     V4 a[8];
-    BlockDistances<2>(t + b * d * 16, d, x, a);
-    ScanBlocks<2>(a, b * 16, &best, &best_d2);
+    BlockValues<2>(t + b * (d + 1) * 16, d, x, a);
+    UpdateLanes<2>(a, static_cast<int64_t>(b * 16), lm);
   }
   if (b < blocks) {
     V4 a[4];
-    BlockDistances<1>(t + b * d * 16, d, x, a);
-    ScanBlocks<1>(a, b * 16, &best, &best_d2);
+    BlockValues<1>(t + b * (d + 1) * 16, d, x, a);
+    UpdateLanes<1>(a, static_cast<int64_t>(b * 16), lm);
   }
-  *dist2 = best_d2;
+  double e[16];
+  int64_t idx[16];
+  std::memcpy(e, lm.m, sizeof e);
+  std::memcpy(idx, lm.idx, sizeof idx);
+  size_t best = 0;
+  double best_e = kInf;
+  for (size_t l = 0; l < 16; ++l) {
+    const auto i = static_cast<size_t>(idx[l]);
+    if (e[l] < best_e || (e[l] == best_e && best_e < kInf && i < best)) {
+      best_e = e[l];
+      best = i;
+    }
+  }
   return best;
 }
 
 // The kernel compiled for the build's baseline (x86-64-v2: SSE, 2 doubles a vector) and for
 // AVX2 (4). Neither uses fused multiply-add (-ffp-contract is off in ISO C++ mode, and "avx2"
 // does not enable FMA), so both round as the reference loop does.
-size_t NearestBaseline(const double* t, size_t blocks, size_t d, const float* x, double* dist2) {
-  return NearestInBlocks(t, blocks, d, x, dist2);
+size_t NearestBaseline(const double* t, size_t blocks, size_t d, const float* x) {
+  return NearestInBlocks(t, blocks, d, x);
 }
 __attribute__((target("avx2"))) size_t NearestAvx2(const double* t, size_t blocks, size_t d,
-                                                   const float* x, double* dist2) {
-  return NearestInBlocks(t, blocks, d, x, dist2);
+                                                   const float* x) {
+  return NearestInBlocks(t, blocks, d, x);
 }
 
 }  // namespace
@@ -164,8 +196,16 @@ bool KMeansCentreTable::CpuHasAvx2() {
 
 size_t KMeansCentreTable::Nearest(const float* x, double* dist2) {
   const size_t blocks = (k_ + kBlock - 1) / kBlock;
-  return avx2_ ? NearestAvx2(t_.data(), blocks, d_, x, dist2)
-               : NearestBaseline(t_.data(), blocks, d_, x, dist2);
+  const size_t best = avx2_ ? NearestAvx2(t_.data(), blocks, d_, x)
+                            : NearestBaseline(t_.data(), blocks, d_, x);
+  const double* c = c_.data() + best * d_;
+  double d2 = 0;
+  for (size_t j = 0; j < d_; ++j) {
+    const double diff = c[j] - x[j];
+    d2 += diff * diff;
+  }
+  *dist2 = d2;
+  return best;
 }
 
 std::vector<uint32_t> KMeansModel::InitSample(size_t n, Rng& rng) const {

@@ -33,7 +33,9 @@
 // distinct points, and seeding costs O(sample * k * d), not a pass over the data per trial.
 //
 // The nearest-centre search of Gradient, LloydAccumulate and Evaluate goes through
-// KMeansCentreTable (centres transposed, the k distances of a point summed side by side);
+// KMeansCentreTable (centres in blocks, a point's values for a block summed side by side in
+// vector registers; the expansion ||c||^2 - 2 x.c picks the centre, the squared distance to it
+// is then summed directly, so losses and Evaluate's objective are exact sums in double);
 // Nearest() is the plain loop it is tested against (same arithmetic, same results).
 //
 // Batch K-means (Lloyd) is exposed too: LloydAccumulate over any row subsets (for example one
@@ -59,13 +61,15 @@ const char* KMeansStepName(KMeansStep step);
 // Whether model is a KMeansModel with the count rule (which refuses momentum and --resume).
 bool UsesKMeansCountStep(const Model& model);
 
-// The centres laid out for the nearest-centre search: blocks of kBlock centres, each block
-// d x kBlock (centre index fastest), the weights' scale folded in, the last block padded with
-// centres at +infinity. A point's distances to a block's centres are kBlock independent sums
-// kept in vector registers, each with the terms and the order of KMeansModel::Nearest's loop
-// (no fused multiply-add), so the results are the same to the bit; the kernel is compiled for
-// AVX2 and for the x86-64-v2 baseline, and a table uses the AVX2 one when the CPU has it. Not
-// thread-safe (scratch space); cheap to build (O(k d)) once per mini-batch or evaluation.
+// The centres laid out for the nearest-centre search (see KMeansModel::Nearest for the
+// arithmetic): blocks of kBlock centres, each block (d + 1) x kBlock, centre index fastest:
+// the squared norms, then the coordinates times -2, the weights' scale folded in; the last
+// block is padded with centres of norm +infinity. A point's values for a block's centres are
+// kBlock independent sums kept in vector registers, each with the terms and the order of
+// KMeansModel::Nearest's loop (no fused multiply-add), so the results are the same to the
+// bit; the kernel is compiled for AVX2 and for the x86-64-v2 baseline, and a table uses the
+// AVX2 one when the CPU has it. Not thread-safe; cheap to build (O(k d)) once per mini-batch
+// or evaluation.
 class KMeansCentreTable {
  public:
   static constexpr size_t kBlock = 16;
@@ -82,8 +86,10 @@ class KMeansCentreTable {
  private:
   bool avx2_;
   size_t k_ = 0, d_ = 0;
-  // t_[((c / kBlock) * d + j) * kBlock + c % kBlock] = scale * centre c's coordinate j
+  // Block b = c / kBlock, lane l = c % kBlock: t_[b (d + 1) kBlock + l] = ||scale c||^2,
+  // t_[(b (d + 1) + 1 + j) kBlock + l] = -2 scale c_j.
   std::vector<double> t_;
+  std::vector<double> c_;  // the scaled centres, row-major k x d (the exact distance)
 };
 
 class KMeansModel final : public Model {
@@ -119,8 +125,13 @@ class KMeansModel final : public Model {
   static constexpr size_t kInitSampleMin = 3072;
   static constexpr size_t kInitSamplePerCluster = 32;
 
-  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance; ties
-  // go to the lowest index. The reference loop (see KMeansCentreTable).
+  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance
+  // sum_j (c_j - x_j)^2 (summed in double in order j = 0..d-1). The centre is the one with
+  // the least e_c = ||c||^2 - 2 x.c (= ||x - c||^2 - ||x||^2), each e_c summed in double as
+  // ||c||^2 (sum of c_j^2 in order) then + (-2 c_j) x_j in order j = 0..d-1: d multiply-adds
+  // a centre instead of d subtract-multiply-adds, at a rounding error of about
+  // 1e-16 (||c||^2 + |x.c|), far below the distance gaps that matter; ties of e go to the
+  // lowest index. The reference loop (see KMeansCentreTable).
   size_t Nearest(WeightsView w, const float* x, double* dist2) const;
 
   // One Lloyd accumulation: for each row, adds x to sums[c * d ...] and 1 to counts[c] of its
