@@ -160,20 +160,26 @@ template <size_t NB>
     BlockValues<1>(t + b * (d + 1) * 16, d, x, a);
     UpdateLanes<1>(a, static_cast<int64_t>(b * 16), lm);
   }
-  double e[16];
-  int64_t idx[16];
-  std::memcpy(e, lm.m, sizeof e);
-  std::memcpy(idx, lm.idx, sizeof idx);
-  size_t best = 0;
-  double best_e = kInf;
-  for (size_t l = 0; l < 16; ++l) {
-    const auto i = static_cast<size_t>(idx[l]);
-    if (e[l] < best_e || (e[l] == best_e && best_e < kInf && i < best)) {
-      best_e = e[l];
-      best = i;
-    }
-  }
-  return best;
+  // The least lane value, then the lowest index among the lanes holding it; branch-free
+  // (lane minima are never NaN: they start at +infinity and take only values less).
+  V4 m = lm.m[0] < lm.m[1] ? lm.m[0] : lm.m[1];
+  const V4 m23 = lm.m[2] < lm.m[3] ? lm.m[2] : lm.m[3];
+  m = m < m23 ? m : m23;
+  double best_e = m[0] < m[1] ? m[0] : m[1];
+  best_e = m[2] < best_e ? m[2] : best_e;
+  best_e = m[3] < best_e ? m[3] : best_e;
+  if (!(best_e < kInf)) return 0;  // no value below +infinity: centre 0, as the reference
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+  const M4 none = {kNone, kNone, kNone, kNone};
+  M4 at[4];
+  for (size_t v = 0; v < 4; ++v) at[v] = lm.m[v] == best_e ? lm.idx[v] : none;
+  M4 i = at[0] < at[1] ? at[0] : at[1];
+  const M4 i23 = at[2] < at[3] ? at[2] : at[3];
+  i = i < i23 ? i : i23;
+  int64_t best = i[0] < i[1] ? i[0] : i[1];
+  best = i[2] < best ? i[2] : best;
+  best = i[3] < best ? i[3] : best;
+  return static_cast<size_t>(best);
 }
 
 // The kernel compiled for the build's baseline (x86-64-v2: SSE, 2 doubles a vector) and for
