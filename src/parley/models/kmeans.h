@@ -1,8 +1,8 @@
 // K-means as a model: parameters are k centres of dimension d (row-major k x d). Input:
 // dense rows (labels, if any, are ignored except for the centre_distance_rel metric).
 //
-// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error). Ties go to the lowest
-// centre index. L2() is 0. What Gradient adds depends on the step rule (KMeansStep):
+// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error), the nearest centre as
+// chosen by Nearest (by ||c||^2 - 2 x.c, ties to the lowest index). L2() is 0. What Gradient adds depends on the step rule (KMeansStep):
 //  - kLr (--kmeans-step lr, the default): the gradient of the batch-mean loss: for each
 //    point, its nearest centre c gets (c - x) / batch. With plain SGD, centre c moves by
 //    lr * (n_c / batch) * (mean of its n_c batch points - c).
