@@ -315,24 +315,30 @@ double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const
   double total = 0;
   table_.Load(w, k_, d_);
   if (step_ == KMeansStep::kCount) {
-    // Assign the whole batch and count first: each row's weight is 1 / (its centre's count
-    // after this batch).
-    assigned_.resize(rows.size());
+    // One pass: sum (c - x) per centre and count; then each centre's row is its sum divided
+    // by its count after this batch.
+    if (sums_.size() != k_ * d_) sums_.assign(k_ * d_, 0.0);
+    hit_.clear();
     for (size_t i = 0; i < rows.size(); ++i) {
       if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
-      double dist2;
-      const size_t c = table_.Nearest(data.dense.row(rows[i]), &dist2);
-      assigned_[i] = static_cast<uint32_t>(c);
-      total += 0.5 * dist2;
-      ++counts_[c];
-    }
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const size_t c = assigned_[i];
       const float* x = data.dense.row(rows[i]);
+      double dist2;
+      const size_t c = table_.Nearest(x, &dist2);
+      total += 0.5 * dist2;
+      if (counts_[c]++ == batch_start_[c]) hit_.push_back(static_cast<uint32_t>(c));
+      const double* centre = w.v + c * d_;
+      double* sum = sums_.data() + c * d_;
+      for (size_t j = 0; j < d_; ++j) sum[j] += w.scale * centre[j] - x[j];
+    }
+    for (uint32_t c : hit_) {
       const double f = 1.0 / static_cast<double>(counts_[c]);
       g.TouchRange(c * d_, d_);
-      const double* centre = w.v + c * d_;
-      for (size_t j = 0; j < d_; ++j) gd[c * d_ + j] += f * (w.scale * centre[j] - x[j]);
+      double* sum = sums_.data() + c * d_;
+      for (size_t j = 0; j < d_; ++j) {
+        gd[c * d_ + j] += f * sum[j];
+        sum[j] = 0;
+      }
+      batch_start_[c] = counts_[c];
     }
     return total * inv;
   }

@@ -95,7 +95,11 @@ class KMeansCentreTable {
 class KMeansModel final : public Model {
  public:
   KMeansModel(size_t clusters, size_t dim, KMeansStep step = KMeansStep::kLr)
-      : k_(clusters), d_(dim), step_(step), counts_(step == KMeansStep::kCount ? clusters : 0) {}
+      : k_(clusters),
+        d_(dim),
+        step_(step),
+        counts_(step == KMeansStep::kCount ? clusters : 0),
+        batch_start_(counts_.size()) {}
 
   std::string Kind() const override { return "kmeans"; }
   // {"kind", "clusters", "dim", "step": "lr" | "count"} (a config without "step" is "lr").
@@ -161,7 +165,11 @@ class KMeansModel final : public Model {
   std::vector<uint64_t> counts_;
   // Scratch of Gradient.
   KMeansCentreTable table_;
-  std::vector<uint32_t> assigned_;  // kCount: the batch's centres
+  // kCount: per-centre sums of (c - x) over the batch (zero between calls), the centres the
+  // batch hit, and each centre's count before the batch (== counts_ between calls).
+  std::vector<double> sums_;
+  std::vector<uint32_t> hit_;
+  std::vector<uint64_t> batch_start_;
 };
 
 }  // namespace parley
