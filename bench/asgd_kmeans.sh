@@ -16,7 +16,9 @@
 # of 8 machines like this one's core, and its times are these divided by SLOW.
 # Writes bench/out/asgd/ (data, logs, summaries, commands.tsv), then bench/asgd_report.py
 # writes bench/RESULTS-asgd.md and bench/plots/asgd_*.png.
-#   bench/asgd_kmeans.sh        (PARLEY=path/to/parley to skip the build; SEEDS="1 2 3 4 5")
+#   bench/asgd_kmeans.sh        (PARLEY=path/to/parley to skip the build; SEEDS="1 2 3 4 5";
+#                                PARTS="c" (or "a b", ...) to run only some parts: their old logs
+#                                are replaced, the others' kept, and the report is not written)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ -z ${PARLEY:-} ]]; then
@@ -25,9 +27,32 @@ if [[ -z ${PARLEY:-} ]]; then
 fi
 SEEDS=${SEEDS:-"1 2 3 4 5"}
 SLOW=${SLOW:-8}
+PARTS=" ${PARTS:-a b c} "
+for p in $PARTS; do
+  [[ $p == a || $p == b || $p == c ]] || { echo "asgd_kmeans.sh: PARTS holds '$p'; expected a, b and/or c" >&2; exit 2; }
+done
+part() { [[ $PARTS == *" $1 "* ]]; }
+all_parts() { part a && part b && part c; }
 out=bench/out/asgd
 mkdir -p "$out" bench/plots
-rm -f "$out"/*.jsonl "$out"/*.json "$out"/*.log "$out"/commands.tsv
+if all_parts; then
+  rm -f "$out"/*.jsonl "$out"/*.json "$out"/*.log "$out"/commands.tsv
+  machine="$out/machine.txt"
+else
+  # (a) and (b) run in mode "cluster", (c) in mode "fast" and with sklearn.
+  tag=$(echo $PARTS | tr -d ' ')
+  machine="$out/machine.parts-$tag.txt"
+  if part a || part b; then
+    echo "asgd_kmeans.sh: (a) and (b) share their logs; run them together with (c) or alone as PARTS=\"a b\"" >&2
+    part a && part b || exit 2
+    rm -f "$out"/*.cluster.*
+    [[ -f $out/commands.tsv ]] && { grep -v $'\tcluster\t' "$out/commands.tsv" > "$out/commands.tsv.tmp" || true; mv "$out/commands.tsv.tmp" "$out/commands.tsv"; }
+  fi
+  if part c; then
+    rm -f "$out"/*.fast.* "$out"/*.sklearn-*
+    [[ -f $out/commands.tsv ]] && { grep -v -e $'\tfast\t' -e $'\tsklearn\t' "$out/commands.tsv" > "$out/commands.tsv.tmp" || true; mv "$out/commands.tsv.tmp" "$out/commands.tsv"; }
+  fi
+fi
 
 {
   echo "date: $(date -u +%FT%TZ)"
@@ -36,8 +61,9 @@ rm -f "$out"/*.jsonl "$out"/*.json "$out"/*.log "$out"/commands.tsv
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "parley: $PARLEY ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ', uncommitted changes'))"
   echo "slow-motion factor: $SLOW"
-} > "$out/machine.txt"
-cat "$out/machine.txt"
+  echo "parts: $PARTS"
+} > "$machine"
+cat "$machine"
 
 # gen NAME K SEPARATION: 1,010,000 rows of a k-component mixture in d = 10 (spread 1, centres
 # in a box of side SEPARATION), split once into 1,000,000 training and 10,000 test rows; the
@@ -82,6 +108,7 @@ run() {
 
 lr=(--lr 2)
 for seed in $SEEDS; do
+  part a || break  # (a) and (b) run together (see PARTS above)
   echo "$(date +%T) seed $seed (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   # (a) the four algorithms. simu's answer only exists at its end (the peers' average), so it
   # runs with several budgets; asgd's curve is peer 0's state (and its end the average).
@@ -102,13 +129,17 @@ for seed in $SEEDS; do
   done
 done
 
-# (c) one process each, at full speed: parley sequential (one training thread) and
-# MiniBatchKMeans with its default threads and with one.
+# (c) one process each, at full speed: parley sequential (one training thread) with
+# MiniBatchKMeans' step rule (--kmeans-step count: each centre the running mean of its points;
+# lr 1 and a constant schedule, chosen by a sweep of lr in {0.5, 1}: 0.5 stalls above the
+# 0.01% targets) and MiniBatchKMeans with its default threads and with one.
 for seed in $SEEDS; do
-  run k10 10 seq-sk fast "$seed" --lr 0.5 --algo sequential --epochs 0.5 --eval-every 0.002
-  run k100 100 seq-sk fast "$seed" "${lr[@]}" --algo sequential --epochs 1 --eval-every 0.005
+  part c || break
+  run k10 10 seq-sk fast "$seed" --kmeans-step count --lr 1 --schedule constant --algo sequential --epochs 0.5 --eval-every 0.002
+  run k100 100 seq-sk fast "$seed" --kmeans-step count --lr 1 --schedule constant --algo sequential --epochs 1 --eval-every 0.005
 done
 for data in k10 k100; do
+  part c || break
   k=${data#k}
   for threads in 0 1; do
     sk=(/usr/bin/python3 bench/sklearn_kmeans.py --train "$out/$data.train.csv" --test "$out/$data.test.csv"
@@ -118,5 +149,9 @@ for data in k10 k100; do
   done
 done
 
-echo "end uptime: $(uptime)" >> "$out/machine.txt"
-/usr/bin/python3 bench/asgd_report.py "$out"
+echo "end uptime: $(uptime)" >> "$machine"
+if all_parts; then
+  /usr/bin/python3 bench/asgd_report.py "$out"
+else
+  echo "PARTS=$PARTS: logs in $out; bench/asgd_report.py $out writes the report once every part's logs are there"
+fi

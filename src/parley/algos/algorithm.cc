@@ -5,6 +5,7 @@
 #include "parley/algos/pex/pex.h"
 #include "parley/algos/ps/ps.h"
 #include "parley/algos/sequential/sequential.h"
+#include "parley/models/kmeans.h"
 
 namespace parley {
 
@@ -13,6 +14,10 @@ Status ValidateTrainOptions(const TrainOptions& o, const Model& model) {
     return InvalidArgument("--batch must be at least 1, got " + std::to_string(o.batch_size));
   if (!(o.epochs > 0)) return InvalidArgument("--epochs must be positive");
   if (!(o.eval_every > 0)) return InvalidArgument("--eval-every must be positive");
+  if (o.optimizer.momentum != 0 && UsesKMeansCountStep(model))
+    return InvalidArgument("--momentum is not supported with --kmeans-step count (each centre's step "
+                           "is set by its point count; momentum would keep moving centres that got "
+                           "no points): use --momentum 0 or --kmeans-step lr");
   return ValidateOptimizer(o.optimizer, model.L2());
 }
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "parley/models/kmeans.h"
+
 namespace parley {
 namespace {
 
@@ -29,6 +31,8 @@ Status ValidateModelOptions(const ModelOptions& o) {
       return Bad(o, "init_scale must be a finite number > 0, got " + std::to_string(o.init_scale));
   } else if (o.kind == "kmeans") {
     if (o.clusters < 1) return Bad(o, "clusters must be >= 1, got " + std::to_string(o.clusters));
+    if (!ParseKMeansStep(o.kmeans_step).ok())
+      return Bad(o, "--kmeans-step must be lr or count, got '" + o.kmeans_step + "'");
   } else if (o.kind == "twolayer") {
     if (o.width <= 0) return Bad(o, "width must be > 0, got " + std::to_string(o.width));
     if (!Finite(o.threshold))

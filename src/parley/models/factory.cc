@@ -47,8 +47,9 @@ StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const DataShape& t
       return InvalidArgument("kmeans with " + std::to_string(o.clusters) + " clusters needs at " +
                              "least as many training points, but " + train.source + " has " +
                              std::to_string(train.rows));
+    PARLEY_ASSIGN_OR_RETURN(const KMeansStep step, ParseKMeansStep(o.kmeans_step));
     return std::unique_ptr<Model>(
-        std::make_unique<KMeansModel>(static_cast<size_t>(o.clusters), features));
+        std::make_unique<KMeansModel>(static_cast<size_t>(o.clusters), features, step));
   }
   if (kind == "twolayer")
     return std::unique_ptr<Model>(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <unordered_set>
 
@@ -9,8 +10,25 @@
 
 namespace parley {
 
+StatusOr<KMeansStep> ParseKMeansStep(const std::string& name) {
+  if (name == "lr") return KMeansStep::kLr;
+  if (name == "count") return KMeansStep::kCount;
+  return InvalidArgument("unknown K-means step rule '" + name + "'; expected lr or count");
+}
+
+const char* KMeansStepName(KMeansStep step) { return step == KMeansStep::kCount ? "count" : "lr"; }
+
+bool UsesKMeansCountStep(const Model& model) {
+  const auto* k = dynamic_cast<const KMeansModel*>(&model);
+  return k != nullptr && k->step() == KMeansStep::kCount;
+}
+
 nlohmann::json KMeansModel::Config() const {
-  return {{"kind", "kmeans"}, {"clusters", k_}, {"dim", d_}};
+  return {{"kind", "kmeans"}, {"clusters", k_}, {"dim", d_}, {"step", KMeansStepName(step_)}};
+}
+
+std::unique_ptr<Model> KMeansModel::Clone() const {
+  return std::make_unique<KMeansModel>(k_, d_, step_);
 }
 
 Status KMeansModel::CheckData(const Dataset& data) const {
@@ -28,53 +46,171 @@ Status KMeansModel::CheckData(const Dataset& data) const {
 
 size_t KMeansModel::Nearest(WeightsView w, const float* x, double* dist2) const {
   size_t best = 0;
-  double best_d2 = std::numeric_limits<double>::infinity();
+  double best_e = std::numeric_limits<double>::infinity();
   for (size_t c = 0; c < k_; ++c) {
     const double* centre = w.v + c * d_;
-    double d2 = 0;
+    double e = 0;  // ||c||^2 - 2 x.c = ||x - c||^2 - ||x||^2
     for (size_t j = 0; j < d_; ++j) {
-      const double diff = w.scale * centre[j] - x[j];
-      d2 += diff * diff;
+      const double cj = w.scale * centre[j];
+      e += cj * cj;
     }
-    if (d2 < best_d2) {
-      best_d2 = d2;
+    for (size_t j = 0; j < d_; ++j) e += (-2.0 * (w.scale * centre[j])) * x[j];
+    if (e < best_e) {
+      best_e = e;
       best = c;
     }
   }
-  *dist2 = best_d2;
+  double d2 = 0;
+  for (size_t j = 0; j < d_; ++j) {
+    const double diff = w.scale * w.v[best * d_ + j] - x[j];
+    d2 += diff * diff;
+  }
+  *dist2 = d2;
   return best;
 }
 
 void KMeansCentreTable::Load(WeightsView w, size_t k, size_t d) {
   k_ = k;
   d_ = d;
-  t_.resize(k * d);
-  for (size_t c = 0; c < k; ++c)
-    for (size_t j = 0; j < d; ++j) t_[j * k + c] = w.scale * w.v[c * d + j];
-  acc_.resize(k);
+  const size_t blocks = (k + kBlock - 1) / kBlock;
+  // Padding centres: norm +infinity and coordinates 0, so their e is +infinity, never below
+  // a best one.
+  t_.assign(blocks * (d + 1) * kBlock, 0.0);
+  c_.resize(k * d);
+  for (size_t c = 0; c < k; ++c) {
+    double* tb = t_.data() + (c / kBlock) * (d + 1) * kBlock + c % kBlock;
+    double norm = 0;
+    for (size_t j = 0; j < d; ++j) {
+      const double cj = w.scale * w.v[c * d + j];
+      c_[c * d + j] = cj;
+      norm += cj * cj;
+      tb[(j + 1) * kBlock] = -2.0 * cj;
+    }
+    tb[0] = norm;
+  }
+  for (size_t c = k; c < blocks * kBlock; ++c)
+    t_[(c / kBlock) * (d + 1) * kBlock + c % kBlock] = std::numeric_limits<double>::infinity();
+}
+
+namespace {
+
+// Four doubles (two SSE registers, or one AVX register); loads and stores need only double
+// alignment.
+typedef double V4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t M4 __attribute__((vector_size(32)));  // lane masks of V4 comparisons
+
+// The e values (see KMeansModel::Nearest) of x for the NB consecutive blocks of
+// KMeansCentreTable::kBlock = 16 centres at t (layout as KMeansCentreTable::t_), into
+// a[4 q ... 4 q + 3] for block q: each the norm, then + (-2 c_j) x_j for j = 0..d-1 in order,
+// as KMeansModel::Nearest. Several blocks at once give the adder independent chains.
+template <size_t NB>
+[[gnu::always_inline]] inline void BlockValues(const double* t, size_t d, const float* x,
+                                               V4 (&a)[4 * NB]) {
+  constexpr size_t B = 16;
+  for (size_t q = 0; q < NB; ++q)
+    for (size_t v = 0; v < 4; ++v) a[4 * q + v] = *reinterpret_cast<const V4*>(t + q * (d + 1) * B + 4 * v);
+  for (size_t j = 0; j < d; ++j) {
+    const double xj = x[j];
+    for (size_t q = 0; q < NB; ++q) {
+      const V4* tj = reinterpret_cast<const V4*>(t + (q * (d + 1) + j + 1) * B);
+      for (size_t v = 0; v < 4; ++v) a[4 * q + v] += tj[v] * xj;
+    }
+  }
+}
+
+// Running per-lane minima over blocks of 16 centres: lane i of m[v] holds the least e seen
+// for the centres 16 b + 4 v + i, and idx[v] the lowest index reaching it (updated on strictly
+// less, blocks in increasing order; NaN values never are less). Branch-free.
+struct LaneMin {
+  V4 m[4];
+  M4 idx[4];
+};
+
+template <size_t NB>
+[[gnu::always_inline]] inline void UpdateLanes(const V4 (&a)[4 * NB], int64_t first, LaneMin& lm) {
+  for (size_t q = 0; q < NB; ++q)
+    for (size_t v = 0; v < 4; ++v) {
+      const int64_t base = first + static_cast<int64_t>(16 * q + 4 * v);
+      const M4 index = {base, base + 1, base + 2, base + 3};
+      const M4 less = a[4 * q + v] < lm.m[v];
+      lm.m[v] = less ? a[4 * q + v] : lm.m[v];
+      lm.idx[v] = less ? index : lm.idx[v];
+    }
+}
+
+// The centre with the least e among `blocks` blocks of 16 centres at t (the lowest index on
+// ties, as a scan in index order; 0 when no e is below +infinity), two blocks at a time.
+[[gnu::always_inline]] inline size_t NearestInBlocks(const double* t, size_t blocks, size_t d,
+                                                     const float* x) {
+  static_assert(KMeansCentreTable::kBlock == 16, "the kernel holds a block in four V4");
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  LaneMin lm;
+  for (size_t v = 0; v < 4; ++v) {
+    lm.m[v] = V4{kInf, kInf, kInf, kInf};
+    lm.idx[v] = M4{};
+  }
+  size_t b = 0;
+  for (; b + 2 <= blocks; b += 2) {
+    V4 a[8];
+    BlockValues<2>(t + b * (d + 1) * 16, d, x, a);
+    UpdateLanes<2>(a, static_cast<int64_t>(b * 16), lm);
+  }
+  if (b < blocks) {
+    V4 a[4];
+    BlockValues<1>(t + b * (d + 1) * 16, d, x, a);
+    UpdateLanes<1>(a, static_cast<int64_t>(b * 16), lm);
+  }
+  // The least lane value, then the lowest index among the lanes holding it; branch-free
+  // (lane minima are never NaN: they start at +infinity and take only values less).
+  V4 m = lm.m[0] < lm.m[1] ? lm.m[0] : lm.m[1];
+  const V4 m23 = lm.m[2] < lm.m[3] ? lm.m[2] : lm.m[3];
+  m = m < m23 ? m : m23;
+  double best_e = m[0] < m[1] ? m[0] : m[1];
+  best_e = m[2] < best_e ? m[2] : best_e;
+  best_e = m[3] < best_e ? m[3] : best_e;
+  if (!(best_e < kInf)) return 0;  // no value below +infinity: centre 0, as the reference
+  constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+  const M4 none = {kNone, kNone, kNone, kNone};
+  M4 at[4];
+  for (size_t v = 0; v < 4; ++v) at[v] = lm.m[v] == best_e ? lm.idx[v] : none;
+  M4 i = at[0] < at[1] ? at[0] : at[1];
+  const M4 i23 = at[2] < at[3] ? at[2] : at[3];
+  i = i < i23 ? i : i23;
+  int64_t best = i[0] < i[1] ? i[0] : i[1];
+  best = i[2] < best ? i[2] : best;
+  best = i[3] < best ? i[3] : best;
+  return static_cast<size_t>(best);
+}
+
+// The kernel compiled for the build's baseline (x86-64-v2: SSE, 2 doubles a vector) and for
+// AVX2 (4). Neither uses fused multiply-add (-ffp-contract is off in ISO C++ mode, and "avx2"
+// does not enable FMA), so both round as the reference loop does.
+size_t NearestBaseline(const double* t, size_t blocks, size_t d, const float* x) {
+  return NearestInBlocks(t, blocks, d, x);
+}
+__attribute__((target("avx2"))) size_t NearestAvx2(const double* t, size_t blocks, size_t d,
+                                                   const float* x) {
+  return NearestInBlocks(t, blocks, d, x);
+}
+
+}  // namespace
+
+bool KMeansCentreTable::CpuHasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2");
+  return has;
 }
 
 size_t KMeansCentreTable::Nearest(const float* x, double* dist2) {
-  double* acc = acc_.data();
-  const size_t k = k_;
-  std::fill(acc, acc + k, 0.0);
+  const size_t blocks = (k_ + kBlock - 1) / kBlock;
+  const size_t best = avx2_ ? NearestAvx2(t_.data(), blocks, d_, x)
+                            : NearestBaseline(t_.data(), blocks, d_, x);
+  const double* c = c_.data() + best * d_;
+  double d2 = 0;
   for (size_t j = 0; j < d_; ++j) {
-    const double xj = x[j];
-    const double* tj = t_.data() + j * k;
-    for (size_t c = 0; c < k; ++c) {  // independent sums: vectorised over centres
-      const double diff = tj[c] - xj;
-      acc[c] += diff * diff;
-    }
+    const double diff = c[j] - x[j];
+    d2 += diff * diff;
   }
-  size_t best = 0;
-  double best_d2 = std::numeric_limits<double>::infinity();
-  for (size_t c = 0; c < k; ++c) {
-    if (acc[c] < best_d2) {
-      best_d2 = acc[c];
-      best = c;
-    }
-  }
-  *dist2 = best_d2;
+  *dist2 = d2;
   return best;
 }
 
@@ -98,6 +234,38 @@ std::vector<uint32_t> KMeansModel::InitSample(size_t n, Rng& rng) const {
   return rows;
 }
 
+namespace {
+
+// k-means++ seeding's inner step over the n sample points held by coordinate
+// (cols[j * n + i]): out[i] = min(d2[i], ||x_i - x_cand||^2) (out may be d2); returns the sum
+// of out, added in order of i. Blocks of points keep their distances in L1; compiled for AVX2
+// and the x86-64-v2 baseline (GCC function multiversioning), the same arithmetic either way.
+__attribute__((target_clones("avx2", "default"))) double SeedWithCentre(
+    const double* cols, size_t n, size_t d, size_t cand, const double* d2, double* out) {
+  constexpr size_t kChunk = 512;
+  double e[kChunk];
+  double total = 0;
+  for (size_t i0 = 0; i0 < n; i0 += kChunk) {
+    const size_t m = std::min(kChunk, n - i0);
+    std::fill(e, e + m, 0.0);
+    for (size_t j = 0; j < d; ++j) {
+      const double cj = cols[j * n + cand];
+      const double* col = cols + j * n + i0;
+      for (size_t i = 0; i < m; ++i) {
+        const double diff = col[i] - cj;
+        e[i] += diff * diff;
+      }
+    }
+    for (size_t i = 0; i < m; ++i) {
+      out[i0 + i] = std::min(d2[i0 + i], e[i]);
+      total += out[i0 + i];
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
 void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   const std::vector<uint32_t> sample = InitSample(train.rows(), rng);
   const size_t n = sample.size();
@@ -111,24 +279,8 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   std::vector<double> cols(n * d_);
   for (size_t i = 0; i < n; ++i)
     for (size_t j = 0; j < d_; ++j) cols[j * n + i] = point(i)[j];
-  std::vector<double> e(n);
-  // out[i] = min(d2[i], ||x_i - x_cand||^2); returns the sum of out.
   auto with_centre = [&](size_t cand, const std::vector<double>& d2, std::vector<double>& out) {
-    std::fill(e.begin(), e.end(), 0.0);
-    for (size_t j = 0; j < d_; ++j) {
-      const double cj = cols[j * n + cand];
-      const double* col = cols.data() + j * n;
-      for (size_t i = 0; i < n; ++i) {
-        const double diff = col[i] - cj;
-        e[i] += diff * diff;
-      }
-    }
-    double total = 0;
-    for (size_t i = 0; i < n; ++i) {
-      out[i] = std::min(d2[i], e[i]);
-      total += out[i];
-    }
-    return total;
+    return SeedWithCentre(cols.data(), n, d_, cand, d2.data(), out.data());
   };
   // A point drawn with probability proportional to d2 (which sums to total > 0).
   auto draw = [&](const std::vector<double>& d2, double total) {
@@ -178,6 +330,34 @@ double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const
   double* gd = g.data();
   double total = 0;
   table_.Load(w, k_, d_);
+  if (step_ == KMeansStep::kCount) {
+    // One pass: sum (c - x) per centre and count; then each centre's row is its sum divided
+    // by its count after this batch.
+    if (sums_.size() != k_ * d_) sums_.assign(k_ * d_, 0.0);
+    hit_.clear();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
+      const float* x = data.dense.row(rows[i]);
+      double dist2;
+      const size_t c = table_.Nearest(x, &dist2);
+      total += 0.5 * dist2;
+      if (counts_[c]++ == batch_start_[c]) hit_.push_back(static_cast<uint32_t>(c));
+      const double* centre = w.v + c * d_;
+      double* sum = sums_.data() + c * d_;
+      for (size_t j = 0; j < d_; ++j) sum[j] += w.scale * centre[j] - x[j];
+    }
+    for (uint32_t c : hit_) {
+      const double f = 1.0 / static_cast<double>(counts_[c]);
+      g.TouchRange(c * d_, d_);
+      double* sum = sums_.data() + c * d_;
+      for (size_t j = 0; j < d_; ++j) {
+        gd[c * d_ + j] += f * sum[j];
+        sum[j] = 0;
+      }
+      batch_start_[c] = counts_[c];
+    }
+    return total * inv;
+  }
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
     const float* x = data.dense.row(rows[i]);
@@ -285,7 +465,14 @@ StatusOr<std::unique_ptr<Model>> KMeansModel::FromConfig(const nlohmann::json& c
   PARLEY_RETURN_IF_ERROR(r.status());
   if (k == 0 || d == 0)
     return InvalidArgument("model config for kmeans: needs clusters >= 1 and dim > 0");
-  return std::unique_ptr<Model>(std::make_unique<KMeansModel>(k, d));
+  KMeansStep step = KMeansStep::kLr;  // model files written before the count rule existed
+  if (config.contains("step")) {
+    const nlohmann::json& s = config["step"];
+    if (!s.is_string() || !ParseKMeansStep(s.get<std::string>()).ok())
+      return InvalidArgument("model config for kmeans: field 'step' must be \"lr\" or \"count\"");
+    step = *ParseKMeansStep(s.get<std::string>());
+  }
+  return std::unique_ptr<Model>(std::make_unique<KMeansModel>(k, d, step));
 }
 
 }  // namespace parley

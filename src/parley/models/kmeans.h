@@ -1,10 +1,28 @@
 // K-means as a model: parameters are k centres of dimension d (row-major k x d). Input:
 // dense rows (labels, if any, are ignored except for the centre_distance_rel metric).
 //
-// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error). Gradient: for each
-// point, its nearest centre c gets (c - x) / batch. The gradient is SPARSE: it touches only
-// the rows of the batch's assigned centres (O(batch * k * d) to assign, O(batch * d) to
-// write), honouring WeightsView::scale. L2() is 0. Ties go to the lowest centre index.
+// Loss of a point x: 1/2 min_c ||x - c||^2 (the quantisation error), the nearest centre as
+// chosen by Nearest (by ||c||^2 - 2 x.c, ties to the lowest index). L2() is 0. What Gradient adds depends on the step rule (KMeansStep):
+//  - kLr (--kmeans-step lr, the default): the gradient of the batch-mean loss: for each
+//    point, its nearest centre c gets (c - x) / batch. With plain SGD, centre c moves by
+//    lr * (n_c / batch) * (mean of its n_c batch points - c).
+//  - kCount (--kmeans-step count, Sculley 2010, scikit-learn's MiniBatchKMeans without its
+//    reassignment of small clusters): the model counts v_c, the points assigned to centre c
+//    by this instance's Gradient calls so far (0 at construction and in every Clone());
+//    each call first assigns the batch, adds n_c to v_c, then gives c the row
+//    sum over its points of (c - x) / v_c = (n_c / v_c) (c - mean). With plain SGD and
+//    lr = 1 each centre is then the running mean of every point assigned to it (its
+//    initial position is forgotten at its first point); lr multiplies the step, and a
+//    schedule multiplies lr. This is a step direction, not the gradient of the loss, and
+//    Gradient has the side effect of advancing the counts: call it once per step taken.
+//    Counts are per model instance, so per worker/peer under sync, async, pex, asgd and simu
+//    (each role's clone counts its own batches; a parameter server then combines the steps
+//    as it combines gradients, e.g. sync averages them, which is no longer a running mean).
+//    The counts are not in checkpoints or model files: training refuses --resume with the
+//    count rule (the first step after it would reset every centre to its batch mean), and
+//    refuses momentum (the rule is its own step-size schedule).
+// Either way the gradient is SPARSE: it touches only the rows of the batch's assigned centres
+// (O(batch * k * d) to assign, O(batch * d) to write), honouring WeightsView::scale.
 //
 // Init: greedy k-means++ seeding with the given rng on a uniform sample of
 // max(3072, 32 k) training rows (all rows if there are fewer; scikit-learn's MiniBatchKMeans
@@ -15,7 +33,9 @@
 // distinct points, and seeding costs O(sample * k * d), not a pass over the data per trial.
 //
 // The nearest-centre search of Gradient, LloydAccumulate and Evaluate goes through
-// KMeansCentreTable (centres transposed, the k distances of a point summed side by side);
+// KMeansCentreTable (centres in blocks, a point's values for a block summed side by side in
+// vector registers; the expansion ||c||^2 - 2 x.c picks the centre, the squared distance to it
+// is then summed directly, so losses and Evaluate's objective are exact sums in double);
 // Nearest() is the plain loop it is tested against (same arithmetic, same results).
 //
 // Batch K-means (Lloyd) is exposed too: LloydAccumulate over any row subsets (for example one
@@ -33,31 +53,59 @@
 
 namespace parley {
 
-// The centres laid out for the nearest-centre search: d x k, centre index fastest, the
-// weights' scale folded in. A point's k squared distances are k independent sums the
-// compiler vectorises, each with the terms and the order of KMeansModel::Nearest's loop, so
-// the results are the same to the bit. Not thread-safe (scratch space); cheap to build
-// (O(k d)) once per mini-batch or evaluation.
+// K-means step rules (see KMeansModel).
+enum class KMeansStep { kLr, kCount };
+// "lr" | "count"; anything else is InvalidArgument.
+StatusOr<KMeansStep> ParseKMeansStep(const std::string& name);
+const char* KMeansStepName(KMeansStep step);
+// Whether model is a KMeansModel with the count rule (which refuses momentum and --resume).
+bool UsesKMeansCountStep(const Model& model);
+
+// The centres laid out for the nearest-centre search (see KMeansModel::Nearest for the
+// arithmetic): blocks of kBlock centres, each block (d + 1) x kBlock, centre index fastest:
+// the squared norms, then the coordinates times -2, the weights' scale folded in; the last
+// block is padded with centres of norm +infinity. A point's values for a block's centres are
+// kBlock independent sums kept in vector registers, each with the terms and the order of
+// KMeansModel::Nearest's loop (no fused multiply-add), so the results are the same to the
+// bit; the kernel is compiled for AVX2 and for the x86-64-v2 baseline, and a table uses the
+// AVX2 one when the CPU has it. Not thread-safe; cheap to build (O(k d)) once per mini-batch
+// or evaluation.
 class KMeansCentreTable {
  public:
+  static constexpr size_t kBlock = 16;
+  enum class Kernel { kAuto, kBaseline };  // kBaseline: the x86-64-v2 one even on AVX2 CPUs
+  explicit KMeansCentreTable(Kernel kernel = Kernel::kAuto)
+      : avx2_(kernel == Kernel::kAuto && CpuHasAvx2()) {}
+  static bool CpuHasAvx2();
+  bool uses_avx2() const { return avx2_; }
+
   void Load(WeightsView w, size_t k, size_t d);
   // As KMeansModel::Nearest for the loaded centres. REQUIRES: Load was called.
   size_t Nearest(const float* x, double* dist2);
 
  private:
+  bool avx2_;
   size_t k_ = 0, d_ = 0;
-  std::vector<double> t_;    // t_[j * k + c] = scale * centre c's coordinate j
-  std::vector<double> acc_;  // k partial sums
+  // Block b = c / kBlock, lane l = c % kBlock: t_[b (d + 1) kBlock + l] = ||scale c||^2,
+  // t_[(b (d + 1) + 1 + j) kBlock + l] = -2 scale c_j.
+  std::vector<double> t_;
+  std::vector<double> c_;  // the scaled centres, row-major k x d (the exact distance)
 };
 
 class KMeansModel final : public Model {
  public:
-  KMeansModel(size_t clusters, size_t dim) : k_(clusters), d_(dim) {}
+  KMeansModel(size_t clusters, size_t dim, KMeansStep step = KMeansStep::kLr)
+      : k_(clusters),
+        d_(dim),
+        step_(step),
+        counts_(step == KMeansStep::kCount ? clusters : 0),
+        batch_start_(counts_.size()) {}
 
   std::string Kind() const override { return "kmeans"; }
-  // {"kind", "clusters", "dim"}.
+  // {"kind", "clusters", "dim", "step": "lr" | "count"} (a config without "step" is "lr").
   nlohmann::json Config() const override;
-  std::unique_ptr<Model> Clone() const override { return std::make_unique<KMeansModel>(*this); }
+  // The same model with its counts (kCount) at 0.
+  std::unique_ptr<Model> Clone() const override;
   size_t NumParams() const override { return k_ * d_; }
   // Requires dense rows with d columns.
   Status CheckData(const Dataset& data) const override;
@@ -81,8 +129,13 @@ class KMeansModel final : public Model {
   static constexpr size_t kInitSampleMin = 3072;
   static constexpr size_t kInitSamplePerCluster = 32;
 
-  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance; ties
-  // go to the lowest index. The reference loop (see KMeansCentreTable).
+  // Index of the centre nearest to x (d values) and, in *dist2, its squared distance
+  // sum_j (c_j - x_j)^2 (summed in double in order j = 0..d-1). The centre is the one with
+  // the least e_c = ||c||^2 - 2 x.c (= ||x - c||^2 - ||x||^2), each e_c summed in double as
+  // ||c||^2 (sum of c_j^2 in order) then + (-2 c_j) x_j in order j = 0..d-1: d multiply-adds
+  // a centre instead of d subtract-multiply-adds, at a rounding error of about
+  // 1e-16 (||c||^2 + |x.c|), far below the distance gaps that matter; ties of e go to the
+  // lowest index. The reference loop (see KMeansCentreTable).
   size_t Nearest(WeightsView w, const float* x, double* dist2) const;
 
   // One Lloyd accumulation: for each row, adds x to sums[c * d ...] and 1 to counts[c] of its
@@ -99,13 +152,24 @@ class KMeansModel final : public Model {
 
   size_t clusters() const { return k_; }
   size_t dim() const { return d_; }
+  KMeansStep step() const { return step_; }
+  // kCount: v_c, the points Gradient has assigned to each centre so far (k values); kLr: empty.
+  std::span<const uint64_t> counts() const { return counts_; }
 
  private:
   static constexpr size_t kPrefetch = 8;  // rows ahead of the one being assigned
   // Constant after construction.
   size_t k_, d_;
+  KMeansStep step_;
+  // kCount: points assigned per centre by Gradient (advanced by every call).
+  std::vector<uint64_t> counts_;
   // Scratch of Gradient.
   KMeansCentreTable table_;
+  // kCount: per-centre sums of (c - x) over the batch (zero between calls), the centres the
+  // batch hit, and each centre's count before the batch (== counts_ between calls).
+  std::vector<double> sums_;
+  std::vector<uint32_t> hit_;
+  std::vector<uint64_t> batch_start_;
 };
 
 }  // namespace parley

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "parley/algos/algorithm.h"
 #include "parley/models/model_test_util.h"
+#include "parley/optim/sgd.h"
 
 namespace parley {
 namespace {
@@ -67,26 +69,32 @@ TEST(KMeansModelTest, TouchesOnlyAssignedCentresAndHonoursScale) {
 
 TEST(KMeansModelTest, CentreTableMatchesTheReferenceLoopToTheBit) {
   Rng rng(68);
-  for (size_t k : {1u, 3u, 10u, 17u}) {
-    const size_t d = 7;
+  // Block sizes of the kernel: 16 centres, two blocks at a time, a last block part padding.
+  for (size_t k : {1u, 3u, 10u, 16u, 17u, 32u, 33u, 48u, 100u}) {
+    const size_t d = k == 100 ? 10 : 7;
     std::vector<float> x(300 * d);
     for (float& v : x) v = static_cast<float>(rng.Normal());
     // Exact ties: rows equal to a centre, and duplicated centres.
     std::vector<double> w(k * d);
     for (double& v : w) v = rng.Normal();
     if (k > 2) std::copy(w.begin(), w.begin() + d, w.begin() + 2 * d);
+    if (k > 16) std::copy(w.begin() + d, w.begin() + 2 * d, w.end() - d);  // across blocks
     for (size_t j = 0; j < d; ++j) x[j] = static_cast<float>(w[j]);
+    for (size_t j = 0; j < d; ++j) x[d + j] = static_cast<float>(w[d + j]);
     KMeansModel model(k, d);
     for (double scale : {1.0, 0.75}) {
       const WeightsView view{w.data(), scale, w.size()};
-      KMeansCentreTable table;
-      table.Load(view, k, d);
-      for (size_t r = 0; r < 300; ++r) {
-        double a, b;
-        const size_t ca = model.Nearest(view, &x[r * d], &a);
-        const size_t cb = table.Nearest(&x[r * d], &b);
-        ASSERT_EQ(ca, cb) << "k " << k << " row " << r;
-        ASSERT_EQ(a, b) << "k " << k << " row " << r;
+      // Both kernels (the AVX2 one only where the CPU has it).
+      for (auto kernel : {KMeansCentreTable::Kernel::kAuto, KMeansCentreTable::Kernel::kBaseline}) {
+        KMeansCentreTable table(kernel);
+        table.Load(view, k, d);
+        for (size_t r = 0; r < 300; ++r) {
+          double a, b;
+          const size_t ca = model.Nearest(view, &x[r * d], &a);
+          const size_t cb = table.Nearest(&x[r * d], &b);
+          ASSERT_EQ(ca, cb) << "k " << k << " row " << r << " avx2 " << table.uses_avx2();
+          ASSERT_EQ(a, b) << "k " << k << " row " << r << " avx2 " << table.uses_avx2();
+        }
       }
     }
   }
@@ -194,6 +202,127 @@ TEST(KMeansModelTest, SgdReducesTheQuantisationError) {
   Weights w = TrainSgd(model, d, 0.05, 10, 4, 66);
   EXPECT_LT(model.Evaluate(w.view(), d).at("objective"), before);
   EXPECT_LT(model.Evaluate(w.view(), d).at("centre_distance_rel"), 0.2);
+}
+
+// --kmeans-step count with lr 1 and plain SGD: after every batch each centre is the mean of
+// all points assigned to it so far (centres without points stay put), also through a
+// WeightsView scale != 1; the counts are the assignment counts.
+TEST(KMeansModelTest, CountStepKeepsEachCentreAtTheRunningMeanOfItsPoints) {
+  const size_t k = 3, d = 2;
+  KMeansModel model(k, d, KMeansStep::kCount);
+  // Three groups, near (0, 0), (10, 10) and (-10, 5).
+  Dataset data = DenseData(d, {0.5f, -1, 1.25f, 0.75f, 9, 11.5f, 10.5f, 9.25f, -0.25f, 0.5f,
+                               -9.5f, 5.5f, 11, 10, -10.5f, 4, 0, 0.125f, 8.75f, 10.5f},
+                           std::vector<float>(10, 0));
+  Weights w(k * d);
+  const std::vector<double> start = {1, 1, 9, 9, -9, 6};
+  std::copy(start.begin(), start.end(), w.Mutable().begin());
+  std::vector<double> sums(k * d, 0.0);
+  std::vector<uint64_t> counts(k, 0);
+  const std::vector<std::vector<uint32_t>> batches = {{0, 1, 4}, {2, 3}, {5, 6, 7, 8, 9}, {1, 2}};
+  GradientBuffer g(k * d, true);
+  int step = 0;
+  for (const std::vector<uint32_t>& batch : batches) {
+    // Expected assignments at the current centres (the reference search).
+    for (uint32_t r : batch) {
+      double dist2;
+      const size_t c = model.Nearest(w.view(), data.dense.row(r), &dist2);
+      ++counts[c];
+      for (size_t j = 0; j < d; ++j) sums[c * d + j] += data.dense.row(r)[j];
+    }
+    if (step++ == 2) {  // the same true centres stored with scale 0.5
+      w.ScaleBy(0.5);
+      for (double& v : w.raw()) v *= 2;
+      ASSERT_EQ(w.scale(), 0.5);
+    }
+    g.Clear();
+    model.Gradient(w.view(), data, batch, g);
+    PlainSgdStep(w, g, 1.0, model.L2());
+    ASSERT_EQ(std::vector<uint64_t>(model.counts().begin(), model.counts().end()), counts);
+    for (size_t c = 0; c < k; ++c)
+      for (size_t j = 0; j < d; ++j) {
+        const double want = counts[c] == 0 ? start[c * d + j] : sums[c * d + j] / counts[c];
+        EXPECT_NEAR(w.view()[c * d + j], want, 1e-12) << "step " << step << " centre " << c;
+      }
+  }
+  // Every group was seen; the third centre got only its two points.
+  EXPECT_EQ(counts, (std::vector<uint64_t>{5, 5, 2}));
+}
+
+// lr multiplies the count step: c <- c - lr (n_c / v_c) (c - mean of its batch points).
+TEST(KMeansModelTest, CountStepIsScaledByTheLearningRate) {
+  KMeansModel model(2, 1, KMeansStep::kCount);
+  Dataset data = DenseData(1, {1, 3, 10, 12, 14}, std::vector<float>(5, 0));
+  Weights w(2);
+  w.Mutable()[0] = 0;
+  w.Mutable()[1] = 11;
+  GradientBuffer g(2, true);
+  model.Gradient(w.view(), data, std::vector<uint32_t>{0, 1, 2}, g);
+  PlainSgdStep(w, g, 0.5, 0);
+  EXPECT_NEAR(w.view()[0], 0 + 0.5 * (2 - 0), 1e-12);     // v = 2, n = 2, mean 2
+  EXPECT_NEAR(w.view()[1], 11 + 0.5 * (10 - 11), 1e-12);  // v = 1, n = 1, mean 10
+  g.Clear();
+  model.Gradient(w.view(), data, std::vector<uint32_t>{3, 4}, g);  // both nearest centre 1
+  PlainSgdStep(w, g, 0.5, 0);
+  EXPECT_NEAR(w.view()[0], 1, 1e-12);
+  EXPECT_NEAR(w.view()[1], 10.5 + 0.5 * (2.0 / 3.0) * (13 - 10.5), 1e-12);  // v = 3, n = 2
+  // The default rule on the same first batch: the batch-mean gradient.
+  KMeansModel lr(2, 1);
+  EXPECT_TRUE(lr.counts().empty());
+  const std::vector<double> g1 = GradientAt(lr, {0, 11}, data, std::vector<uint32_t>{0, 1, 2});
+  EXPECT_NEAR(g1[0], ((0 - 1) + (0 - 3)) / 3.0, 1e-12);
+  EXPECT_NEAR(g1[1], (11 - 10) / 3.0, 1e-12);
+}
+
+TEST(KMeansModelTest, CountStepCloneStartsAtZeroAndConfigRecordsTheRule) {
+  KMeansModel model(2, 1, KMeansStep::kCount);
+  Dataset data = DenseData(1, {1, 3, 10}, std::vector<float>(3, 0));
+  const std::vector<double> w = {0, 11};
+  GradientAt(model, w, data, std::vector<uint32_t>{0, 1, 2});
+  EXPECT_EQ(model.counts()[0], 2u);
+  EXPECT_EQ(model.counts()[1], 1u);
+  std::unique_ptr<Model> clone = model.Clone();
+  const auto* k = dynamic_cast<const KMeansModel*>(clone.get());
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->step(), KMeansStep::kCount);
+  EXPECT_EQ(std::vector<uint64_t>(k->counts().begin(), k->counts().end()),
+            (std::vector<uint64_t>{0, 0}));
+  EXPECT_EQ(model.counts()[0], 2u);  // the original keeps its own
+  // A clone's first step puts each centre on the mean of its batch points.
+  const std::vector<double> g = GradientAt(*clone, w, data, std::vector<uint32_t>{0, 1, 2});
+  EXPECT_NEAR(w[0] - g[0], 2, 1e-12);
+  EXPECT_NEAR(w[1] - g[1], 10, 1e-12);
+
+  EXPECT_EQ(model.Config().at("step"), "count");
+  EXPECT_EQ(KMeansModel(2, 1).Config().at("step"), "lr");
+  ExpectConfigRoundTrip(model, w, data);
+  auto old = MakeModelFromConfig({{"kind", "kmeans"}, {"clusters", 2}, {"dim", 1}});
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ((*old)->Config().at("step"), "lr");  // model files from before the count rule
+  auto bad = MakeModelFromConfig({{"kind", "kmeans"}, {"clusters", 2}, {"dim", 1}, {"step", "x"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'step'"), std::string::npos);
+  EXPECT_TRUE(UsesKMeansCountStep(model));
+  EXPECT_FALSE(UsesKMeansCountStep(KMeansModel(2, 1)));
+}
+
+TEST(KMeansModelTest, CountStepOptionIsValidated) {
+  Dataset data = DenseData(1, {1, 3, 10}, std::vector<float>(3, 0));
+  auto count = MakeModel({.kind = "kmeans", .clusters = 2, .kmeans_step = "count"}, data);
+  ASSERT_TRUE(count.ok()) << count.status().ToString();
+  EXPECT_EQ((*count)->Config().at("step"), "count");
+  auto bad = MakeModel({.kind = "kmeans", .clusters = 2, .kmeans_step = "counts"}, data);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--kmeans-step must be lr or count, got 'counts'"),
+            std::string::npos)
+      << bad.status().message();
+  // Momentum is refused with the count rule only.
+  TrainOptions o;
+  o.optimizer.momentum = 0.9;
+  const Status s = ValidateTrainOptions(o, **count);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--kmeans-step count"), std::string::npos) << s.message();
+  EXPECT_TRUE(ValidateTrainOptions(o, KMeansModel(2, 1)).ok());
 }
 
 TEST(KMeansModelTest, ConfigRoundTrip) {

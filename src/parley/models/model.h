@@ -29,6 +29,8 @@ struct ModelOptions {
   std::vector<int> hidden = {128};  // mlp: hidden layer widths
   int rank = 32;                    // mf: latent dimension
   int clusters = 10;                // kmeans: k
+  std::string kmeans_step = "lr";   // kmeans: lr (batch-mean gradient) | count (per-centre
+                                    // 1/count steps, MiniBatchKMeans'); see kmeans.h
   int width = 256;                  // twolayer: neurons m
   double init_scale = 0.1;          // mf: factor init standard deviation (scaled by 1/sqrt(rank))
   double threshold = -1;            // twolayer: ReLU shift b_thr (< 0: sqrt(0.4 ln width))

@@ -17,6 +17,7 @@
 #include "parley/comm/inproc/inproc_transport.h"
 #include "parley/comm/netem_transport.h"
 #include "parley/data/split.h"
+#include "parley/models/kmeans.h"
 #include "parley/runtime/load_data.h"
 #include "parley/runtime/model_file.h"
 #include "parley/runtime/ranks.h"
@@ -787,6 +788,10 @@ Status LoadForRank(const RunOptions& o, const Rng& rng, int rank, Prepared& p) {
 // Sets the initial parameters, the epochs left, the batch orders' epoch and the schedule's step.
 Status Resume(const RunOptions& o, const Model& model, AlgorithmSetup& setup, Runner& runner) {
   const std::string& path = o.resume_path;
+  if (UsesKMeansCountStep(model))
+    return InvalidArgument("--resume is not supported with --kmeans-step count: the per-centre point "
+                           "counts are not in checkpoints, and restarting them at 0 would reset every "
+                           "centre to the mean of its next batch");
   StatusOr<LoadedModel> loaded = LoadModel(path);
   if (!loaded.ok()) return Status(loaded.status().code(), "--resume: " + loaded.status().message());
   const nlohmann::json& where = loaded->checkpoint;
