@@ -235,7 +235,11 @@ void MpiTransport::Put(int from, int to, Bytes state, SendDone done) {
                    std::to_string(slot_capacity_) + " bytes");
   if (to < 0 || to >= size_) Die(rank_, "put to rank " + std::to_string(to) + " of " + std::to_string(size_));
   // Always queued: MPI_Win_unlock waits for the target, and the caller must not.
-  Enqueue(Op{Op::kPut, to, 0, std::move(state), std::move(done), nullptr});
+  {
+    std::lock_guard<std::mutex> lock(out_mu_);
+    puts_.push_back(Op{Op::kPut, to, 0, std::move(state), std::move(done), nullptr});
+  }
+  out_cv_.notify_one();
 }
 
 int MpiTransport::ReadFreshSlots(int me, const std::function<void(int, std::span<const std::byte>)>& f) {
@@ -337,13 +341,17 @@ void MpiTransport::ExecuteLocked(Op& op) {
   }
 }
 
-bool MpiTransport::PollLocked() {
+bool MpiTransport::PollLocked(bool puts) {
   Impl& s = *impl_;
   static std::byte empty[1];
   bool busy = false;
   {
     std::lock_guard<std::mutex> lock(out_mu_);
     s.ops.swap(out_);
+    if (puts) {
+      for (Op& op : puts_) s.ops.push_back(std::move(op));
+      puts_.clear();
+    }
   }
   for (Op& op : s.ops) {
     busy = true;
@@ -434,7 +442,7 @@ void MpiTransport::Progress() {
     bool busy = false, large = false, pending = false;
     {
       std::lock_guard<std::mutex> mpi(mpi_mu_);
-      busy = PollLocked();
+      busy = PollLocked(/*puts=*/true);
 
       // End of run: exchange how many messages each rank sent to each, receive them all, then a
       // barrier; only then may the window be freed and MPI finalised.
@@ -478,7 +486,8 @@ void MpiTransport::Progress() {
     if (pollers_.load(std::memory_order_relaxed) > 0 && !stop) {
       std::unique_lock<std::mutex> lock(out_mu_);
       out_cv_.wait_for(lock, kRolePoll, [&] {
-        return !out_.empty() || hard_stop_ || shutdown_requested_ || pollers_.load(std::memory_order_relaxed) == 0;
+        return !out_.empty() || !puts_.empty() || hard_stop_ || shutdown_requested_ ||
+               pollers_.load(std::memory_order_relaxed) == 0;
       });
       idle = 0;
       spin_since = {};
@@ -504,7 +513,7 @@ void MpiTransport::Progress() {
     }
     auto nap = std::chrono::microseconds(std::min<int64_t>(pending ? 100 : 1000, int64_t{10} << std::min(idle - 64, 7)));
     std::unique_lock<std::mutex> lock(out_mu_);
-    out_cv_.wait_for(lock, nap, [&] { return !out_.empty() || hard_stop_; });
+    out_cv_.wait_for(lock, nap, [&] { return !out_.empty() || !puts_.empty() || hard_stop_; });
   }
 }
 

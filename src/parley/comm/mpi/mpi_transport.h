@@ -115,9 +115,10 @@ class MpiTransport final : public Transport {
   // Queues an operation for whoever next holds mpi_mu_ and wakes the progress thread.
   void Enqueue(Op op);
   // The MPI work shared by the progress thread and the roles; all REQUIRE mpi_mu_ held.
-  // One pass: queued operations, completed sends, new and completed receives. True when
-  // anything moved.
-  bool PollLocked();
+  // One pass: queued operations (and, for the progress thread, queued Puts: a role must not
+  // wait in MPI_Win_unlock for another rank), completed sends, new and completed receives.
+  // True when anything moved.
+  bool PollLocked(bool puts = false);
   void ExecuteLocked(Op& op);
   bool LargeInFlightLocked() const;  // a send or receive of >= kSpinBytes is pending
   std::vector<std::pair<int, Bytes>> ReadSlotsLocked();  // ReadFreshSlots' fresh states
@@ -137,6 +138,7 @@ class MpiTransport final : public Transport {
   std::mutex out_mu_;
   std::condition_variable out_cv_;
   std::deque<Op> out_;                 // GUARDED_BY(out_mu_)
+  std::deque<Op> puts_;                // GUARDED_BY(out_mu_): Puts, for the progress thread only
   bool shutdown_requested_ = false;    // GUARDED_BY(out_mu_)
   bool hard_stop_ = false;             // GUARDED_BY(out_mu_): leave without the collective end
 
