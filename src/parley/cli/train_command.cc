@@ -152,7 +152,7 @@ int RunTrainCommand(TrainCommand& c) {
   StatusOr<nlohmann::json> summary =
       c.kron.kron || IsKronFile(c.o.train_path) ? TrainKron(c.o, c.kron) : Train(c.o);
   if (!summary.ok()) {
-    if (!silent) std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
+    if (!silent && !ErrorReported()) std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
     return summary.status().code() == StatusCode::kInvalidArgument ||
                    summary.status().code() == StatusCode::kNotFound
                ? 2

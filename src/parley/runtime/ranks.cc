@@ -1,5 +1,6 @@
 #include "parley/runtime/ranks.h"
 
+#include <atomic>
 #include <cstdlib>
 
 namespace parley {
@@ -24,6 +25,13 @@ int ShardOfRank(const AlgorithmOptions& o, int rank) {
   if (o.name == "pex" || o.name == "pex-sync") return rank >= 1 ? rank - 1 : -1;
   return rank;  // asgd, simu, lloyd: peer i on rank i; sequential: its worker on rank 0
 }
+
+namespace {
+std::atomic<bool> error_reported{false};
+}  // namespace
+
+void SetErrorReported() { error_reported.store(true); }
+bool ErrorReported() { return error_reported.load(); }
 
 int LaunchedRank() {
   for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"}) {

@@ -27,4 +27,11 @@ int ShardOfRank(const AlgorithmOptions& options, int rank);
 // MPI is initialised: the command line prints errors on rank 0 only.
 int LaunchedRank();
 
+// Under mpirun: set by the runtime when it has printed this rank's error itself (rank 0's
+// error before the run starts is printed before the ranks agree to stop, so that no rank
+// exits, and makes mpirun kill rank 0, before the message is out); the command line then
+// does not print it again.
+void SetErrorReported();
+bool ErrorReported();
+
 }  // namespace parley

@@ -944,20 +944,37 @@ StatusOr<nlohmann::json> Finish(const RunOptions& o, Prepared& p) {
 StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<MpiSession> session, MpiSession::Start());
   const int me = session->rank();
+  // Rank 0 prints an error before any rank may exit (a rank exiting non-zero makes mpirun kill
+  // the others, rank 0 with its message unprinted): the collective waits for its print.
+  auto report_on_root = [&](const Status& st) {
+    if (me == 0) {
+      std::fprintf(stderr, "error: %s\n", st.message().c_str());
+      std::fflush(stderr);
+      SetErrorReported();
+    }
+  };
   // Same flags on every rank: these checks agree everywhere, so every rank returns (and
-  // finalises) on its own.
-  PARLEY_RETURN_IF_ERROR(MakeAlgorithm(o.algo).status());
+  // finalises) after the same collective.
+  if (Status st = MakeAlgorithm(o.algo).status(); !st.ok()) {
+    report_on_root(st);
+    session->NotOk(false);
+    return st;
+  }
   const RankLayout need = RanksNeeded(o.algo);
   if (need.ranks != session->size()) {
     std::string what = o.algo.name;
     if (o.algo.name != "sequential") what += " with --workers " + std::to_string(o.algo.workers);
     if (o.algo.servers != 1) what += " --servers " + std::to_string(o.algo.servers);
-    return InvalidArgument(what + " needs " + std::to_string(need.ranks) + " rank" + (need.ranks == 1 ? "" : "s") +
-                           " (" + need.description + "); mpirun started " + std::to_string(session->size()) +
-                           ": run mpirun -np " + std::to_string(need.ranks) + " parley train --transport mpi ...");
+    Status st = InvalidArgument(what + " needs " + std::to_string(need.ranks) + " rank" + (need.ranks == 1 ? "" : "s") +
+                                " (" + need.description + "); mpirun started " + std::to_string(session->size()) +
+                                ": run mpirun -np " + std::to_string(need.ranks) + " parley train --transport mpi ...");
+    report_on_root(st);
+    session->NotOk(false);
+    return st;
   }
   // What may differ between ranks (a file missing on one host) is agreed on before the run.
   StatusOr<std::unique_ptr<Prepared>> prepared = Prepare(o, me);
+  if (!prepared.ok()) report_on_root(prepared.status());
   const std::vector<int> bad = session->NotOk(prepared.ok());
   if (!bad.empty()) {
     const bool root_bad = bad.front() == 0;
