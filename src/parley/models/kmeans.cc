@@ -238,9 +238,10 @@ namespace {
 
 // k-means++ seeding's inner step over the n sample points held by coordinate
 // (cols[j * n + i]): out[i] = min(d2[i], ||x_i - x_cand||^2) (out may be d2); returns the sum
-// of out, added in order of i. Blocks of points keep their distances in L1; compiled for AVX2
-// and the x86-64-v2 baseline (GCC function multiversioning), the same arithmetic either way.
-__attribute__((target_clones("avx2", "default"))) double SeedWithCentre(
+// of out, added in order of i. Blocks of points keep their distances in L1. Baseline build
+// only: GCC's target_clones resolver (an ifunc) runs before ThreadSanitizer's runtime is up and
+// crashed every TSan binary at load.
+double SeedWithCentre(
     const double* cols, size_t n, size_t d, size_t cand, const double* d2, double* out) {
   constexpr size_t kChunk = 512;
   double e[kChunk];
