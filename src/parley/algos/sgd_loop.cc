@@ -1,31 +1,39 @@
 #include "parley/algos/sgd_loop.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace parley {
 
-BatchStream::BatchStream(size_t rows, int batch, const Rng& rng, int64_t first_epoch)
-    : order_(rows), batch_(static_cast<size_t>(batch)), pos_(rows), rng_(rng), first_epoch_(first_epoch) {}
+IndexPermutation::IndexPermutation(uint64_t n, Rng& rng) : n_(n) {
+  while ((uint64_t{1} << (2 * half_bits_)) < n) ++half_bits_;
+  mask_ = (uint64_t{1} << half_bits_) - 1;
+  for (uint64_t& k : keys_) k = rng();
+}
 
-void BatchStream::Settle(size_t upto) {
-  const size_t n = order_.size();
-  for (; settled_ < upto; ++settled_)
-    std::swap(order_[settled_], order_[settled_ + shuffle_.Below(n - settled_)]);
+BatchStream::BatchStream(size_t rows, int batch, const Rng& rng, int64_t first_epoch)
+    : rows_(rows), batch_(static_cast<size_t>(batch)), pos_(rows), rng_(rng), first_epoch_(first_epoch) {
+  buf_.reserve(batch_ + kLookahead);
 }
 
 std::span<const uint32_t> BatchStream::Next() {
-  if (pos_ >= order_.size()) {
+  if (pos_ >= rows_) {
     ++epoch_;
-    std::iota(order_.begin(), order_.end(), 0u);
-    shuffle_ = rng_.Fork(static_cast<uint64_t>(first_epoch_ + epoch_));
-    pos_ = settled_ = 0;
+    Rng shuffle = rng_.Fork(static_cast<uint64_t>(first_epoch_ + epoch_));
+    perm_ = IndexPermutation(rows_, shuffle);
+    pos_ = front_ = 0;
+    buf_.clear();
   }
-  const size_t n = std::min(batch_, order_.size() - pos_);
-  Settle(std::min(order_.size(), pos_ + n + kLookahead));
-  std::span<const uint32_t> b(order_.data() + pos_, n);
+  // Drop the rows handed out before; what was looked ahead moves to the front.
+  const size_t done = pos_ - front_;
+  const size_t kept = buf_.size() - done;
+  for (size_t i = 0; i < kept; ++i) buf_[i] = buf_[done + i];
+  buf_.resize(kept);
+  front_ = pos_;
+  const size_t n = std::min(batch_, rows_ - pos_);
+  const size_t upto = std::min(rows_, pos_ + n + kLookahead);
+  for (size_t p = front_ + buf_.size(); p < upto; ++p) buf_.push_back(perm_(p));
   pos_ += n;
-  return b;
+  return std::span<const uint32_t>(buf_.data(), n);
 }
 
 EvalClock::EvalClock(const TrainOptions& o, size_t rows_per_epoch)
