@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <unordered_set>
 
 #include "parley/models/config_util.h"
 
@@ -222,15 +221,16 @@ std::vector<uint32_t> KMeansModel::InitSample(size_t n, Rng& rng) const {
     for (size_t i = 0; i < n; ++i) rows[i] = static_cast<uint32_t>(i);
     return rows;
   }
-  // Floyd's algorithm: a uniform sample of `want` distinct rows in O(want).
-  std::unordered_set<uint32_t> chosen;
-  chosen.reserve(2 * want);
-  for (size_t j = n - want; j < n; ++j) {
-    const auto t = static_cast<uint32_t>(rng.Below(j + 1));
-    if (!chosen.insert(t).second) chosen.insert(static_cast<uint32_t>(j));
+  // Draw the missing rows independently, drop repeats, until there are `want` distinct ones:
+  // every subset of that size is equally likely (the rule treats all rows alike), and sorted
+  // rows give a deterministic order and sequential access. (A hash set, as Floyd's algorithm
+  // wants, cost more than the sampled rows' k-means++ on small k.)
+  rows.reserve(want);
+  while (rows.size() < want) {
+    for (size_t i = rows.size(); i < want; ++i) rows.push_back(static_cast<uint32_t>(rng.Below(n)));
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   }
-  rows.assign(chosen.begin(), chosen.end());
-  std::sort(rows.begin(), rows.end());  // a deterministic order, and sequential access
   return rows;
 }
 
@@ -238,14 +238,17 @@ namespace {
 
 // k-means++ seeding's inner step over the n sample points held by coordinate
 // (cols[j * n + i]): out[i] = min(d2[i], ||x_i - x_cand||^2) (out may be d2); returns the sum
-// of out, added in order of i. Blocks of points keep their distances in L1. Baseline build
-// only: GCC's target_clones resolver (an ifunc) runs before ThreadSanitizer's runtime is up and
-// crashed every TSan binary at load.
-double SeedWithCentre(
+// of out as 8 partial sums (sum l adds the i = l mod 8 in order of i) added pairwise at the
+// end. Blocks of points keep their distances in L1. Built for the baseline and for AVX2 (no
+// FMA in either), chosen by the CPU like the nearest-centre kernel: both round alike.
+// (GCC's target_clones is not used: its ifunc resolver runs before ThreadSanitizer's
+// runtime is up and crashed every TSan binary at load.)
+[[gnu::always_inline]] inline double SeedWithCentreImpl(
     const double* cols, size_t n, size_t d, size_t cand, const double* d2, double* out) {
-  constexpr size_t kChunk = 512;
+  constexpr size_t kChunk = 512;  // a multiple of the 8 partial sums
+  constexpr size_t kLanes = 8;
   double e[kChunk];
-  double total = 0;
+  double lane[kLanes] = {};
   for (size_t i0 = 0; i0 < n; i0 += kChunk) {
     const size_t m = std::min(kChunk, n - i0);
     std::fill(e, e + m, 0.0);
@@ -257,15 +260,33 @@ double SeedWithCentre(
         e[i] += diff * diff;
       }
     }
-    for (size_t i = 0; i < m; ++i) {
-      out[i0 + i] = std::min(d2[i0 + i], e[i]);
-      total += out[i0 + i];
-    }
+    double* o = out + i0;
+    const double* p = d2 + i0;
+    for (size_t i = 0; i < m; ++i) o[i] = std::min(p[i], e[i]);
+    size_t i = 0;
+    for (; i + kLanes <= m; i += kLanes)
+      for (size_t l = 0; l < kLanes; ++l) lane[l] += o[i + l];
+    for (; i < m; ++i) lane[i % kLanes] += o[i];
   }
-  return total;
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+}
+double SeedWithCentreBaseline(
+    const double* cols, size_t n, size_t d, size_t cand, const double* d2, double* out) {
+  return SeedWithCentreImpl(cols, n, d, cand, d2, out);
+}
+__attribute__((target("avx2"))) double SeedWithCentreAvx2(
+    const double* cols, size_t n, size_t d, size_t cand, const double* d2, double* out) {
+  return SeedWithCentreImpl(cols, n, d, cand, d2, out);
 }
 
 }  // namespace
+
+double KMeansSeedStep(const double* cols, size_t n, size_t d, size_t cand, const double* d2,
+                      double* out, KMeansCentreTable::Kernel kernel) {
+  return kernel == KMeansCentreTable::Kernel::kAuto && KMeansCentreTable::CpuHasAvx2()
+             ? SeedWithCentreAvx2(cols, n, d, cand, d2, out)
+             : SeedWithCentreBaseline(cols, n, d, cand, d2, out);
+}
 
 void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   const std::vector<uint32_t> sample = InitSample(train.rows(), rng);
@@ -278,22 +299,25 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   // The sample by coordinate (cols[j * n + i] = coordinate j of point i), so that the
   // distances of all points to a candidate are computed side by side.
   std::vector<double> cols(n * d_);
-  for (size_t i = 0; i < n; ++i)
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 8 < n) __builtin_prefetch(point(i + 8));  // the sampled rows are far apart
     for (size_t j = 0; j < d_; ++j) cols[j * n + i] = point(i)[j];
+  }
   auto with_centre = [&](size_t cand, const std::vector<double>& d2, std::vector<double>& out) {
-    return SeedWithCentre(cols.data(), n, d_, cand, d2.data(), out.data());
+    return KMeansSeedStep(cols.data(), n, d_, cand, d2.data(), out.data());
   };
-  // A point drawn with probability proportional to d2 (which sums to total > 0).
-  auto draw = [&](const std::vector<double>& d2, double total) {
-    double target = rng.Uniform() * total;
-    size_t chosen = n - 1;
-    for (size_t i = 0; i < n; ++i) {
-      target -= d2[i];
-      if (target < 0 && d2[i] > 0) {
-        chosen = i;
-        break;
-      }
-    }
+  // D^2 sampling: cum holds the running sums of d2 (computed once per centre, shared by its
+  // candidates); a point is drawn by a binary search for a uniform fraction of their total.
+  std::vector<double> cum(n);
+  auto prefix = [&](const std::vector<double>& d2) {
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) cum[i] = sum += d2[i];
+    return sum;
+  };
+  auto draw = [&](const std::vector<double>& d2, double mass) {
+    const double target = rng.Uniform() * mass;
+    size_t chosen = static_cast<size_t>(std::upper_bound(cum.begin(), cum.end(), target) - cum.begin());
+    chosen = std::min(chosen, n - 1);
     while (d2[chosen] == 0 && chosen > 0) --chosen;  // rounding at the end of the sum
     return chosen;
   };
@@ -306,11 +330,12 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   std::vector<double> d2(n, std::numeric_limits<double>::infinity()), cand(n), best(n);
   size_t chosen = rng.Below(n);
   place(0, chosen);
-  double total = with_centre(chosen, d2, d2);
+  with_centre(chosen, d2, d2);
   for (size_t c = 1; c < k_; ++c) {
+    const double mass = prefix(d2);
     double best_total = std::numeric_limits<double>::infinity();
     for (size_t trial = 0; trial < trials; ++trial) {
-      const size_t row = total > 0 ? draw(d2, total) : rng.Below(n);  // else: all points covered
+      const size_t row = mass > 0 ? draw(d2, mass) : rng.Below(n);  // else: all points covered
       const double t = with_centre(row, d2, cand);
       if (t < best_total) {
         best_total = t;
@@ -320,7 +345,6 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
     }
     place(c, chosen);
     d2.swap(best);
-    total = best_total;
   }
 }
 

@@ -92,6 +92,14 @@ class KMeansCentreTable {
   std::vector<double> c_;  // the scaled centres, row-major k x d (the exact distance)
 };
 
+// k-means++ seeding's inner step (KMeansModel::Init), here for its test: for n points held by
+// coordinate (cols[j n + i]), out[i] = min(d2[i], ||x_i - x_cand||^2) (the squares added in
+// order of j, no fused multiply-add; out may be d2), and returns the sum of out as 8 partial
+// sums (sum l adds out[i] for i = l mod 8 in order of i) added pairwise. The same to the bit
+// with either kernel (kAuto: AVX2 when the CPU has it).
+double KMeansSeedStep(const double* cols, size_t n, size_t d, size_t cand, const double* d2,
+                      double* out, KMeansCentreTable::Kernel kernel = KMeansCentreTable::Kernel::kAuto);
+
 class KMeansModel final : public Model {
  public:
   KMeansModel(size_t clusters, size_t dim, KMeansStep step = KMeansStep::kLr)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "parley/algos/algorithm.h"
@@ -97,6 +98,42 @@ TEST(KMeansModelTest, CentreTableMatchesTheReferenceLoopToTheBit) {
           ASSERT_EQ(a, b) << "k " << k << " row " << r << " avx2 " << table.uses_avx2();
         }
       }
+    }
+  }
+}
+
+TEST(KMeansModelTest, SeedStepMatchesTheReferenceLoopToTheBit) {
+  Rng rng(70);
+  // Sizes around the kernel's 512-point chunks and its 8 partial sums.
+  for (size_t n : {1u, 7u, 8u, 9u, 511u, 512u, 513u, 1100u}) {
+    const size_t d = 5;
+    std::vector<double> cols(n * d), d2(n);
+    for (double& v : cols) v = rng.Normal();
+    for (size_t i = 0; i < n; ++i) d2[i] = i % 3 == 0 ? std::numeric_limits<double>::infinity() : rng.Uniform();
+    const size_t cand = n / 2;
+    std::vector<double> want(n);
+    double lane[8] = {};
+    for (size_t i = 0; i < n; ++i) {
+      double e = 0;
+      for (size_t j = 0; j < d; ++j) {
+        const double diff = cols[j * n + i] - cols[j * n + cand];
+        e += diff * diff;
+      }
+      want[i] = std::min(d2[i], e);
+      lane[i % 8] += want[i];
+    }
+    const double want_total =
+        ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    for (auto kernel : {KMeansCentreTable::Kernel::kAuto, KMeansCentreTable::Kernel::kBaseline}) {
+      std::vector<double> out(n);
+      const double total = KMeansSeedStep(cols.data(), n, d, cand, d2.data(), out.data(), kernel);
+      EXPECT_EQ(total, want_total) << "n " << n;
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(out[i], want[i]) << "n " << n << " i " << i;
+      EXPECT_EQ(out[cand], 0.0);
+      // In place, as Init calls it for the first centre.
+      std::vector<double> inplace = d2;
+      EXPECT_EQ(KMeansSeedStep(cols.data(), n, d, cand, inplace.data(), inplace.data(), kernel), want_total);
+      EXPECT_EQ(inplace, want);
     }
   }
 }
