@@ -42,6 +42,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--rank", o.model.rank, "mf: latent dimension")->group(model);
   t->add_option("--clusters", o.model.clusters, "kmeans: number of centres k")->group(model);
   t->add_option("--kmeans-step", o.model.kmeans_step, "kmeans: lr (gradient of the batch-mean loss, step --lr) | count (each centre moves by --lr x its points in the batch / all points it was assigned so far, counted per worker: with --lr 1 a running mean, MiniBatchKMeans' update; no --momentum, no --resume)")->group(model);
+  t->add_option("--kmeans-threads", o.model.kmeans_threads, "kmeans: threads that search each mini-batch's nearest centres, per worker or peer (0: one per core; default 1); the results are the same to the bit for any number")->group(model);
   t->add_option("--width", o.model.width, "twolayer: number of neurons m")->group(model);
   t->add_option("--init-scale", o.model.init_scale, "mf: standard deviation of initial factors")->group(model);
   // Kronecker-structured SGD (src/parley/kron, docs/kron.md).

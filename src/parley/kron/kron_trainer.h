@@ -42,7 +42,7 @@
 #include "parley/core/metrics.h"
 #include "parley/core/rng.h"
 #include "parley/core/status.h"
-#include "parley/kron/fork_join_pool.h"
+#include "parley/core/fork_join_pool.h"
 #include "parley/kron/kron_data.h"
 
 namespace parley {

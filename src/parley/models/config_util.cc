@@ -33,6 +33,8 @@ Status ValidateModelOptions(const ModelOptions& o) {
     if (o.clusters < 1) return Bad(o, "clusters must be >= 1, got " + std::to_string(o.clusters));
     if (!ParseKMeansStep(o.kmeans_step).ok())
       return Bad(o, "--kmeans-step must be lr or count, got '" + o.kmeans_step + "'");
+    if (o.kmeans_threads < 0)
+      return Bad(o, "--kmeans-threads must be >= 0 (0: one per core), got " + std::to_string(o.kmeans_threads));
   } else if (o.kind == "twolayer") {
     if (o.width <= 0) return Bad(o, "width must be > 0, got " + std::to_string(o.width));
     if (!Finite(o.threshold))

@@ -49,7 +49,7 @@ StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const DataShape& t
                              std::to_string(train.rows));
     PARLEY_ASSIGN_OR_RETURN(const KMeansStep step, ParseKMeansStep(o.kmeans_step));
     return std::unique_ptr<Model>(
-        std::make_unique<KMeansModel>(static_cast<size_t>(o.clusters), features, step));
+        std::make_unique<KMeansModel>(static_cast<size_t>(o.clusters), features, step, o.kmeans_threads));
   }
   if (kind == "twolayer")
     return std::unique_ptr<Model>(

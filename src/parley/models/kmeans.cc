@@ -26,8 +26,10 @@ nlohmann::json KMeansModel::Config() const {
   return {{"kind", "kmeans"}, {"clusters", k_}, {"dim", d_}, {"step", KMeansStepName(step_)}};
 }
 
+KMeansModel::~KMeansModel() = default;
+
 std::unique_ptr<Model> KMeansModel::Clone() const {
-  return std::make_unique<KMeansModel>(k_, d_, step_);
+  return std::make_unique<KMeansModel>(k_, d_, step_, threads_);
 }
 
 Status KMeansModel::CheckData(const Dataset& data) const {
@@ -199,7 +201,7 @@ bool KMeansCentreTable::CpuHasAvx2() {
   return has;
 }
 
-size_t KMeansCentreTable::Nearest(const float* x, double* dist2) {
+size_t KMeansCentreTable::Nearest(const float* x, double* dist2) const {
   const size_t blocks = (k_ + kBlock - 1) / kBlock;
   const size_t best = avx2_ ? NearestAvx2(t_.data(), blocks, d_, x)
                             : NearestBaseline(t_.data(), blocks, d_, x);
@@ -348,29 +350,36 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   }
 }
 
-double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
-                             GradientBuffer& g) {
-  if (rows.empty()) return 0;
+template <class Assign>
+double KMeansModel::Accumulate(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                               GradientBuffer& g, Assign assign) {
   const double inv = 1.0 / static_cast<double>(rows.size());
   double* gd = g.data();
   double total = 0;
-  table_.Load(w, k_, d_);
-  if (step_ == KMeansStep::kCount) {
+  const bool count = step_ == KMeansStep::kCount;
+  if (count) {
     // One pass: sum (c - x) per centre and count; then each centre's row is its sum divided
     // by its count after this batch.
     if (sums_.size() != k_ * d_) sums_.assign(k_ * d_, 0.0);
     hit_.clear();
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
-      const float* x = data.dense.row(rows[i]);
-      double dist2;
-      const size_t c = table_.Nearest(x, &dist2);
-      total += 0.5 * dist2;
+  }
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
+    const float* x = data.dense.row(rows[i]);
+    double dist2;
+    const size_t c = assign(i, x, &dist2);
+    total += 0.5 * dist2;
+    const double* centre = w.v + c * d_;
+    if (count) {
       if (counts_[c]++ == batch_start_[c]) hit_.push_back(static_cast<uint32_t>(c));
-      const double* centre = w.v + c * d_;
       double* sum = sums_.data() + c * d_;
       for (size_t j = 0; j < d_; ++j) sum[j] += w.scale * centre[j] - x[j];
+    } else {
+      g.TouchRange(c * d_, d_);
+      for (size_t j = 0; j < d_; ++j) gd[c * d_ + j] += inv * (w.scale * centre[j] - x[j]);
     }
+  }
+  if (count) {
     for (uint32_t c : hit_) {
       const double f = 1.0 / static_cast<double>(counts_[c]);
       g.TouchRange(c * d_, d_);
@@ -381,19 +390,46 @@ double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const
       }
       batch_start_[c] = counts_[c];
     }
-    return total * inv;
-  }
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
-    const float* x = data.dense.row(rows[i]);
-    double dist2;
-    const size_t c = table_.Nearest(x, &dist2);
-    total += 0.5 * dist2;
-    g.TouchRange(c * d_, d_);
-    const double* centre = w.v + c * d_;
-    for (size_t j = 0; j < d_; ++j) gd[c * d_ + j] += inv * (w.scale * centre[j] - x[j]);
   }
   return total * inv;
+}
+
+double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                             GradientBuffer& g) {
+  if (rows.empty()) return 0;
+  table_.Load(w, k_, d_);
+  if (threads_ == 1 || rows.size() < kParallelRows)
+    return Accumulate(w, data, rows, g, [this](size_t, const float* x, double* dist2) {
+      return table_.Nearest(x, dist2);
+    });
+  // The team finds every row's centre, each thread a contiguous part of the batch; the pass
+  // in order then adds them up exactly as one thread would.
+  if (!pool_) pool_ = std::make_unique<ForkJoinPool>(ResolveThreads(threads_));
+  const size_t m = rows.size();
+  assign_.resize(m);
+  assign_dist2_.resize(m);
+  const int parts = static_cast<int>(std::min<size_t>(static_cast<size_t>(pool_->size()), m / (kParallelRows / 2)));
+  struct Job {
+    const KMeansCentreTable* table;
+    const Dataset* data;
+    std::span<const uint32_t> rows;
+    uint32_t* assign;
+    double* dist2;
+    int parts;
+  } job{&table_, &data, rows, assign_.data(), assign_dist2_.data(), parts};
+  pool_->Run(parts, [&job](int t) {
+    const size_t n = job.rows.size();
+    const size_t lo = n * static_cast<size_t>(t) / static_cast<size_t>(job.parts);
+    const size_t hi = n * static_cast<size_t>(t + 1) / static_cast<size_t>(job.parts);
+    for (size_t i = lo; i < hi; ++i) {
+      if (i + kPrefetch < hi) __builtin_prefetch(job.data->dense.row(job.rows[i + kPrefetch]));
+      job.assign[i] = static_cast<uint32_t>(job.table->Nearest(job.data->dense.row(job.rows[i]), &job.dist2[i]));
+    }
+  });
+  return Accumulate(w, data, rows, g, [this](size_t i, const float*, double* dist2) {
+    *dist2 = assign_dist2_[i];
+    return static_cast<size_t>(assign_[i]);
+  });
 }
 
 void KMeansModel::LloydAccumulate(WeightsView w, const Dataset& data,

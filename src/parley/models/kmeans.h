@@ -49,6 +49,7 @@
 #include <string>
 #include <vector>
 
+#include "parley/core/fork_join_pool.h"
 #include "parley/models/model.h"
 
 namespace parley {
@@ -80,8 +81,9 @@ class KMeansCentreTable {
   bool uses_avx2() const { return avx2_; }
 
   void Load(WeightsView w, size_t k, size_t d);
-  // As KMeansModel::Nearest for the loaded centres. REQUIRES: Load was called.
-  size_t Nearest(const float* x, double* dist2);
+  // As KMeansModel::Nearest for the loaded centres. REQUIRES: Load was called. Safe to call
+  // from several threads at once (it only reads the table).
+  size_t Nearest(const float* x, double* dist2) const;
 
  private:
   bool avx2_;
@@ -102,17 +104,23 @@ double KMeansSeedStep(const double* cols, size_t n, size_t d, size_t cand, const
 
 class KMeansModel final : public Model {
  public:
-  KMeansModel(size_t clusters, size_t dim, KMeansStep step = KMeansStep::kLr)
+  // threads: how many threads each Gradient's nearest-centre search uses (1: the calling
+  // thread alone; 0: one per core). The team is started by the first Gradient with at least
+  // kParallelRows rows, per model instance (every worker's or peer's clone has its own); the
+  // results are the same to the bit for every thread count.
+  KMeansModel(size_t clusters, size_t dim, KMeansStep step = KMeansStep::kLr, int threads = 1)
       : k_(clusters),
         d_(dim),
         step_(step),
+        threads_(threads),
         counts_(step == KMeansStep::kCount ? clusters : 0),
         batch_start_(counts_.size()) {}
+  ~KMeansModel() override;
 
   std::string Kind() const override { return "kmeans"; }
   // {"kind", "clusters", "dim", "step": "lr" | "count"} (a config without "step" is "lr").
   nlohmann::json Config() const override;
-  // The same model with its counts (kCount) at 0.
+  // The same model (step rule, threads) with its counts (kCount) at 0 and no thread team.
   std::unique_ptr<Model> Clone() const override;
   size_t NumParams() const override { return k_ * d_; }
   // Requires dense rows with d columns.
@@ -161,14 +169,26 @@ class KMeansModel final : public Model {
   size_t clusters() const { return k_; }
   size_t dim() const { return d_; }
   KMeansStep step() const { return step_; }
+  int threads() const { return threads_; }
+  static constexpr size_t kParallelRows = 64;  // a smaller batch is searched by one thread
   // kCount: v_c, the points Gradient has assigned to each centre so far (k values); kLr: empty.
   std::span<const uint64_t> counts() const { return counts_; }
 
  private:
   static constexpr size_t kPrefetch = 8;  // rows ahead of the one being assigned
+  // Gradient's pass over the batch in order, given assign(i, x, &dist2): row i's centre.
+  template <class Assign>
+  double Accumulate(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
+                    GradientBuffer& g, Assign assign);
   // Constant after construction.
   size_t k_, d_;
   KMeansStep step_;
+  int threads_;
+  // threads_ != 1: the team (started by the first large enough Gradient) and each batch row's
+  // centre and squared distance, found by the team before the pass in order.
+  std::unique_ptr<ForkJoinPool> pool_;
+  std::vector<uint32_t> assign_;
+  std::vector<double> assign_dist2_;
   // kCount: points assigned per centre by Gradient (advanced by every call).
   std::vector<uint64_t> counts_;
   // Scratch of Gradient.

@@ -363,6 +363,51 @@ TEST(KMeansModelTest, CountStepOptionIsValidated) {
   EXPECT_TRUE(ValidateTrainOptions(o, KMeansModel(2, 1)).ok());
 }
 
+// The team's search gives the bits one thread gives: gradients, touched coordinates (in the
+// same order), losses and counts, for both step rules and batches above and below
+// kParallelRows; clones keep the thread count.
+TEST(KMeansModelTest, ThreadsGiveTheSameBitsAsOne) {
+  Rng rng(71);
+  const size_t k = 20, d = 6;
+  Dataset data = Mixture(k, d, 3000, 6.0, 1.0, rng);
+  for (KMeansStep step : {KMeansStep::kLr, KMeansStep::kCount}) {
+    KMeansModel one(k, d, step, 1);
+    KMeansModel three(k, d, step, 3);
+    std::unique_ptr<Model> clone = three.Clone();
+    ASSERT_EQ(dynamic_cast<const KMeansModel&>(*clone).threads(), 3);
+    std::vector<double> w(k * d);
+    Rng init(5);
+    one.Init(w, data, init);
+    std::vector<double> w3 = w, wc = w;
+    size_t at = 0;
+    for (size_t m : {300u, 64u, 63u, 1u, 257u, 1000u}) {
+      std::vector<uint32_t> rows(m);
+      for (uint32_t& r : rows) r = static_cast<uint32_t>(rng.Below(data.rows()));
+      GradientBuffer g1(k * d, true), g3(k * d, true), gc(k * d, true);
+      const double l1 = one.Gradient({w.data(), 0.75, w.size()}, data, rows, g1);
+      const double l3 = three.Gradient({w3.data(), 0.75, w3.size()}, data, rows, g3);
+      const double lc = clone->Gradient({wc.data(), 0.75, wc.size()}, data, rows, gc);
+      EXPECT_EQ(l1, l3) << "batch " << at;
+      EXPECT_EQ(l1, lc) << "batch " << at;
+      ASSERT_TRUE(std::equal(g1.touched().begin(), g1.touched().end(), g3.touched().begin(), g3.touched().end()));
+      ASSERT_TRUE(std::equal(g1.touched().begin(), g1.touched().end(), gc.touched().begin(), gc.touched().end()));
+      for (size_t i = 0; i < k * d; ++i) {
+        ASSERT_EQ(g1[i], g3[i]) << "batch " << at << " coordinate " << i;
+        ASSERT_EQ(g1[i], gc[i]) << "batch " << at << " coordinate " << i;
+        w[i] -= g1[i] / 0.75;
+        w3[i] -= g3[i] / 0.75;
+        wc[i] -= gc[i] / 0.75;
+      }
+      ++at;
+    }
+    EXPECT_TRUE(std::equal(one.counts().begin(), one.counts().end(), three.counts().begin(), three.counts().end()));
+  }
+  // The option is validated.
+  auto bad = MakeModel({.kind = "kmeans", .clusters = 2, .kmeans_threads = -1}, DenseData(1, {1, 3, 10}, std::vector<float>(3, 0)));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("--kmeans-threads must be >= 0"), std::string::npos) << bad.status().message();
+}
+
 TEST(KMeansModelTest, ConfigRoundTrip) {
   Rng rng(67);
   KMeansModel model(3, 4);

@@ -31,6 +31,8 @@ struct ModelOptions {
   int clusters = 10;                // kmeans: k
   std::string kmeans_step = "lr";   // kmeans: lr (batch-mean gradient) | count (per-centre
                                     // 1/count steps, MiniBatchKMeans'); see kmeans.h
+  int kmeans_threads = 1;           // kmeans: threads of each Gradient's nearest-centre search
+                                    // (0: one per core); the results do not depend on it
   int width = 256;                  // twolayer: neurons m
   double init_scale = 0.1;          // mf: factor init standard deviation (scaled by 1/sqrt(rank))
   double threshold = -1;            // twolayer: ReLU shift b_thr (< 0: sqrt(0.4 ln width))

@@ -1,4 +1,4 @@
-#include "parley/kron/fork_join_pool.h"
+#include "parley/core/fork_join_pool.h"
 
 #include <cassert>
 
