@@ -132,11 +132,17 @@ done
 # (c) one process each, at full speed: parley sequential (one training thread) with
 # MiniBatchKMeans' step rule (--kmeans-step count: each centre the running mean of its points;
 # lr 1 and a constant schedule, chosen by a sweep of lr in {0.5, 1}: 0.5 stalls above the
-# 0.01% targets) and MiniBatchKMeans with its default threads and with one.
+# 0.01% targets), with one thread and with --kmeans-threads 2 (the batch's nearest-centre search
+# on both cores), and MiniBatchKMeans with its default threads (one per core) and with one.
 for seed in $SEEDS; do
   part c || break
-  run k10 10 seq-sk fast "$seed" --kmeans-step count --lr 1 --schedule constant --algo sequential --epochs 0.5 --eval-every 0.002
-  run k100 100 seq-sk fast "$seed" --kmeans-step count --lr 1 --schedule constant --algo sequential --epochs 1 --eval-every 0.005
+  for t in 1 2; do
+    name=seq-sk; [[ $t == 1 ]] || name=seq-sk-t$t
+    run k10 10 "$name" fast "$seed" --kmeans-step count --lr 1 --schedule constant --algo sequential --kmeans-threads "$t" \
+      --epochs 0.5 --eval-every 0.002
+    run k100 100 "$name" fast "$seed" --kmeans-step count --lr 1 --schedule constant --algo sequential --kmeans-threads "$t" \
+      --epochs 1 --eval-every 0.005
+  done
 done
 for data in k10 k100; do
   part c || break
@@ -154,4 +160,5 @@ if all_parts; then
   /usr/bin/python3 bench/asgd_report.py "$out"
 else
   echo "PARTS=$PARTS: logs in $out; bench/asgd_report.py $out writes the report once every part's logs are there"
+  part c && /usr/bin/python3 bench/asgd_sklearn_table.py "$out"
 fi

@@ -19,7 +19,7 @@ for f in "${flavours[@]}"; do
   # The MPI tests (label mpi, tests/mpi/mpi_test.py) run in release and asan only: OpenMPI's
   # shared-memory transport and progress engine are not TSan-instrumented and report races of
   # their own.
-  [ "$f" = tsan ] && filter=(-R 'Inproc|Node|Runner|Sequential|Cli|Algorithm|Ps|Sync|Async|Netem|Emulation|Kron|Compare|Pex|Asgd|Simu|Lloyd|Balancer|Parzen|SharedInit' -LE mpi)
+  [ "$f" = tsan ] && filter=(-R 'Inproc|Node|Runner|Sequential|Cli|Algorithm|Ps|Sync|Async|Netem|Emulation|Kron|Compare|Pex|Asgd|Simu|Lloyd|Balancer|Parzen|SharedInit|KMeansModelTest.Threads' -LE mpi)
   export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 TSAN_OPTIONS=halt_on_error=1
   (cd "build/$f" && ctest --output-on-failure -j "$(nproc)" "${filter[@]}")
 done
