@@ -58,6 +58,24 @@ TEST(Sequential, SameSeedSameModelFileDifferentSeedDifferent) {
   EXPECT_NE(ReadAll(dir / "a.parley"), ReadAll(dir / "c.parley"));
 }
 
+// The same split for both seeds (a fixed test file) and a model whose initial parameters do
+// not depend on the seed (logreg starts at zero): only the mini-batch order can differ.
+TEST(Sequential, TheSeedChoosesTheBatchOrder) {
+  auto dir = TempDir();
+  RunOptions o = SparseLogreg(dir);
+  Rng rng(8);
+  ASSERT_TRUE(WriteLibsvm(GenerateSparseBinary(500, 2000, 20, 0.0, rng), (dir / "test.svm").string()).ok());
+  o.test_fraction = 0;
+  o.test_path = (dir / "test.svm").string();
+  o.train.epochs = 1;
+  for (uint64_t seed : {11, 12}) {
+    o.seed = seed;
+    o.model_out = (dir / ("s" + std::to_string(seed) + ".parley")).string();
+    ASSERT_TRUE(Train(o).ok());
+  }
+  EXPECT_NE(ReadAll(dir / "s11.parley"), ReadAll(dir / "s12.parley"));
+}
+
 TEST(Sequential, MetricsLogHasOneLinePerEvaluation) {
   auto dir = TempDir();
   RunOptions o = SparseLogreg(dir);

@@ -883,6 +883,7 @@ StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
   setup.prototype = p->model.get();
   setup.train_options = o.train;
   setup.init_rng = rng.Fork("init");
+  setup.batch_rng = rng.Fork("batch");  // each worker forks its own order from it (BatchRng)
   if (mpi_rank < 0) {
     setup.train = &train;
     if (p->algo->NumShards() == 1) {
