@@ -133,7 +133,8 @@ done
 # MiniBatchKMeans' step rule (--kmeans-step count: each centre the running mean of its points;
 # lr 1 and a constant schedule, chosen by a sweep of lr in {0.5, 1}: 0.5 stalls above the
 # 0.01% targets), with one thread and with --kmeans-threads 2 (the batch's nearest-centre search
-# on both cores), and MiniBatchKMeans with its default threads (one per core) and with one.
+# on both cores), and MiniBatchKMeans with its default threads (one per core) and with one, once
+# per seed as well (bench/sklearn_kmeans.py --seeds), so that both sides are medians over seeds.
 for seed in $SEEDS; do
   part c || break
   for t in 1 2; do
@@ -149,7 +150,7 @@ for data in k10 k100; do
   k=${data#k}
   for threads in 0 1; do
     sk=(/usr/bin/python3 bench/sklearn_kmeans.py --train "$out/$data.train.csv" --test "$out/$data.test.csv"
-        --clusters "$k" --batch 1024 --epochs 1 --seed 1 --threads "$threads" --out "$out/$data.sklearn-t$threads.json")
+        --clusters "$k" --batch 1024 --epochs 1 --seeds "${SEEDS// /,}" --threads "$threads" --out "$out/$data.sklearn-t$threads.json")
     printf '%s\t%s\t%s\t%s\t%s\n' "$data" sklearn "minibatchkmeans-t$threads" 1 "${sk[*]}" >> "$out/commands.tsv"
     "${sk[@]}" > "$out/$data.sklearn-t$threads.log"
   done

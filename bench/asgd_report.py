@@ -19,6 +19,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import asgd_sklearn_table as sk_table  # noqa: E402  (beside this file)
+
 OUT = sys.argv[1] if len(sys.argv) > 1 else "bench/out/asgd"
 RESULTS = "bench/RESULTS-asgd.md"
 PLOTS = "bench/plots"
@@ -26,7 +28,6 @@ NETS = ["infiniband", "1gbe", "cloud"]
 INTERVALS = [1, 2, 4, 8, 16, 32]
 A_TARGETS = [0.2, 0.1, 0.06]
 B_TARGETS = [0.2, 0.15, 0.1]
-TOLERANCES = [0.01, 0.001, 0.0001]
 
 commands = {}
 seeds = []
@@ -267,88 +268,44 @@ prose("b")
 # ---------------------------------------------------------------- (c)
 P("### (c) parley sequential K-means SGD against scikit-learn MiniBatchKMeans, one process each")
 P()
-P("Same inertia: for each data set, the lowest test objective any run below reaches is `best`; the "
-  "target for a tolerance is best x (1 + tolerance). parley: its first evaluation at or below the "
-  "target (training seconds, evaluation excluded; k-means++ on a 3,072-row sample and the first "
-  "epoch's order included), median over the seeds. sklearn `fit`: the fastest of the fits on growing "
-  "prefixes whose result is at or below it (each fit timed whole: init, validation, steps); "
-  "`partial_fit`: the first evaluation at or below it (evaluation excluded). Speed-up = fastest "
-  "sklearn / parley.")
+P(sk_table.DEFINITIONS)
 P()
-P("| data | tolerance | target objective | parley (s) | sklearn default threads, fit | partial_fit | sklearn 1 thread, fit | partial_fit | speed-up |")
-P("|---|---|---|---|---|---|---|---|---|")
+c_seeds = sk_table.seeds_of(OUT)
+P(f"Seeds: {', '.join(map(str, c_seeds))} on both sides.")
+P()
+c_lines, _ = sk_table.time_table(OUT, c_seeds)
+for line in c_lines:
+    P(line)
+P()
+P("Steady-state speed, rows per training second (parley: between its first and last evaluation; sklearn: "
+  "fit of 2 passes minus fit of 1 pass, batch 1024), median over seeds:")
+P()
+for line in sk_table.rate_table(OUT, c_seeds):
+    P(line)
+P()
+for line in sk_table.env_lines(OUT):
+    P(line)
+P()
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-rates = {}
-for ax, data in zip(axes, ["k10", "k100"]):
-    sk = {}
-    for t in (0, 1):
-        p = os.path.join(OUT, f"{data}.sklearn-t{t}.json")
-        if os.path.exists(p):
-            sk[t] = json.load(open(p))
-    par = [[(r["time"], r["test"]["objective"]) for r in log(data, "fast", "seq-sk", s)] for s in seeds]
-    allobj = [o for c in par for _, o in c]
-    for j in sk.values():
-        allobj += [x["objective"] for x in j["fit"]] + [x["objective"] for x in j["partial_fit"]]
-    best = min(allobj)
-    for tol in TOLERANCES:
-        target = best * (1 + tol)
-        tp_ = med([first_time(c, target) for c in par])
-        cells, fastest = [], None
-        for t in (0, 1):
-            j = sk.get(t)
-            f = min((x["time"] for x in j["fit"] if x["objective"] <= target), default=None) if j else None
-            pf = next((x["time"] for x in j["partial_fit"] if x["objective"] <= target), None) if j else None
-            cells += [fmt(f), fmt(pf)]
-            for v in (f, pf):
-                if v is not None and (fastest is None or v < fastest):
-                    fastest = v
-        speed = fastest / tp_ if fastest and tp_ else None
-        P(f"| {data} | {tol * 100:g}% | {target:.5f} | {fmt(tp_, 4)} | " + " | ".join(cells) + f" | {fmt(speed, 2)} |")
-    # Steady state: rows per training second between the first and last evaluation.
-    rs = []
-    for s in seeds:
-        L = log(data, "fast", "seq-sk", s)
-        if len(L) > 2:
-            rows = (L[-1]["epoch"] - L[0]["epoch"]) * 1_000_000
-            rs.append(rows / (L[-1]["time"] - L[0]["time"]))
-    rates[data] = {"parley": med(rs)}
-    for t, j in sk.items():
-        f = {x["rows_seen"]: x["time"] for x in j["fit"]}
-        if 1_000_000 in f and 2_000_000 in f and f[2_000_000] > f[1_000_000]:
-            rates[data][t] = 1_000_000 / (f[2_000_000] - f[1_000_000])
-    c = par[0]
-    ax.plot([t for t, _ in c], [o - best + 1e-6 for _, o in c], label="parley sequential")
-    for t, j in sk.items():
-        ax.plot([x["time"] for x in j["fit"]], [x["objective"] - best + 1e-6 for x in j["fit"]], marker="o",
-                label=f"MiniBatchKMeans fit, {'default threads' if t == 0 else '1 thread'}")
-        ax.plot([x["time"] for x in j["partial_fit"]], [x["objective"] - best + 1e-6 for x in j["partial_fit"]],
-                linestyle=":", label=f"partial_fit, {'default threads' if t == 0 else '1 thread'}")
+for ax, data in zip(axes, sk_table.DATA):
+    best = sk_table.best_objective(OUT, data, c_seeds)
+    for name, label in sk_table.VARIANTS:
+        c = sk_table.parley_curve(OUT, data, name, c_seeds[0])
+        ax.plot([t for t, _ in c], [o - best + 1e-6 for _, o in c], label=label)
+    for t, j in sk_table.sklearn_runs(OUT, data).items():
+        run = j["runs"][0]
+        what = "default threads" if t == 0 else "1 thread"
+        ax.plot([x["time"] for x in run["fit"]], [x["objective"] - best + 1e-6 for x in run["fit"]], marker="o",
+                markersize=3, label=f"MiniBatchKMeans fit, {what}")
+        ax.plot([x["time"] for x in run["partial_fit"]], [x["objective"] - best + 1e-6 for x in run["partial_fit"]],
+                linestyle=":", label=f"partial_fit, {what}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("seconds")
     ax.set_ylabel("test objective - best")
-    ax.set_title(f"{data}: 1M x 10, k = {data[1:]}")
+    ax.set_title(f"{data}: 1M x 10, k = {data[1:]}, seed {c_seeds[0]}")
     ax.legend(fontsize=7)
 save(fig, "asgd_sklearn.png")
-P()
-P("Steady-state speed, rows per second once running (parley: between its first and last evaluation, "
-  "median over seeds; sklearn: fit of 2 passes minus fit of 1 pass, batch 1024):")
-P()
-P("| data | parley sequential | MiniBatchKMeans default threads | MiniBatchKMeans 1 thread | parley / fastest sklearn |")
-P("|---|---|---|---|---|")
-for data, r in rates.items():
-    fast = max([v for k, v in r.items() if k != "parley" and v], default=None)
-    P(f"| {data} | {fmt(r.get('parley') and r['parley'] / 1e6, 2)} M | {fmt(r.get(0) and r[0] / 1e6, 2)} M | "
-      f"{fmt(r.get(1) and r[1] / 1e6, 2)} M | {fmt(r.get('parley') / fast if fast and r.get('parley') else None, 2)} |")
-P()
-for data in ["k10", "k100"]:
-    for t in (0, 1):
-        p = os.path.join(OUT, f"{data}.sklearn-t{t}.json")
-        if os.path.exists(p):
-            j = json.load(open(p))
-            P(f"- {data}, MiniBatchKMeans {'default threads' if t == 0 else '1 thread'}: scikit-learn {j['sklearn']}, "
-              f"numpy {j['numpy']}, batch {j['batch']}, threadpools {j['threadpools']}.")
-P()
 P("Plot: `bench/plots/asgd_sklearn.png`.")
 P()
 prose("c")

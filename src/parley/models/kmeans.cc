@@ -363,6 +363,8 @@ double KMeansModel::Accumulate(WeightsView w, const Dataset& data, std::span<con
     if (sums_.size() != k_ * d_) sums_.assign(k_ * d_, 0.0);
     hit_.clear();
   }
+  // The batch's first rows start in flight together; then each row is fetched kPrefetch ahead.
+  for (size_t i = 0; i < std::min(kPrefetch, rows.size()); ++i) __builtin_prefetch(data.dense.row(rows[i]));
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i + kPrefetch < rows.size()) __builtin_prefetch(data.dense.row(rows[i + kPrefetch]));
     const float* x = data.dense.row(rows[i]);
@@ -421,6 +423,7 @@ double KMeansModel::Gradient(WeightsView w, const Dataset& data, std::span<const
     const size_t n = job.rows.size();
     const size_t lo = n * static_cast<size_t>(t) / static_cast<size_t>(job.parts);
     const size_t hi = n * static_cast<size_t>(t + 1) / static_cast<size_t>(job.parts);
+    for (size_t i = lo; i < std::min(lo + kPrefetch, hi); ++i) __builtin_prefetch(job.data->dense.row(job.rows[i]));
     for (size_t i = lo; i < hi; ++i) {
       if (i + kPrefetch < hi) __builtin_prefetch(job.data->dense.row(job.rows[i + kPrefetch]));
       job.assign[i] = static_cast<uint32_t>(job.table->Nearest(job.data->dense.row(job.rows[i]), &job.dist2[i]));
