@@ -335,6 +335,9 @@ class Runner final : public RunContext {
     for (size_t r = 0; r < roles.size(); ++r)
       nodes_.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, *transport, *this,
                                               run_rng.Fork("node").Fork(r)));
+    // Training seconds count from here, as the roles start (the data loaded, the model and the
+    // roles built, the log open); what the roles do first, such as initialising, counts.
+    start_ = SteadyClock::now();
     LogStart({{"ranks", roles.size()}});
     std::atomic<bool> done{false};
     std::thread bar;
