@@ -27,6 +27,12 @@ sections=(RESULTS-foundation.md RESULTS-sync.md RESULTS-pex.md RESULTS-asgd.md R
   echo "a lazily drawn forward shuffle (a different permutation of the same kind), so again every section"
   echo "but the ASGD section (rerun after it) reproduces statistically, not to the digit."
   echo
+  echo "Until commit 9abd8bd \`--seed\` did not reach the mini-batch order: every run shuffled its"
+  echo "batches with the same streams, whatever its seed (the split, the shards and the initial"
+  echo "parameters did follow the seed). Medians over seeds measured before it therefore vary only by"
+  echo "split and initialisation, and their spread understates the run-to-run variation; only the"
+  echo "ASGD section's part (c) rerun of 2026-12-03 was measured after the fix."
+  echo
   for s in "${sections[@]}"; do
     [[ -f $s ]] || { echo "assemble_results.sh: missing $s" >&2; exit 1; }
     title=$(grep -m1 '^## ' "$s" | sed 's/^## //')
