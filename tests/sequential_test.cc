@@ -42,6 +42,15 @@ TEST(Sequential, LogregLearnsSeparableSparseData) {
   EXPECT_NEAR((*summary)["epochs"].get<double>(), 5.0, 1e-9);
   EXPECT_EQ((*summary)["algo"], "sequential");
   EXPECT_EQ((*summary)["model"], "logreg");
+  // The SGD settings the run used.
+  const nlohmann::json& sgd = (*summary)["sgd"];
+  EXPECT_EQ(sgd["batch"], 1);
+  EXPECT_EQ(sgd["epochs"], 5.0);
+  EXPECT_EQ(sgd["lr"], 0.5);
+  EXPECT_EQ(sgd["schedule"], "constant");
+  EXPECT_EQ(sgd["momentum"], 0.0);
+  EXPECT_EQ(sgd["l2"], 1e-5);
+  EXPECT_FALSE(sgd.contains("lr_t0"));
 }
 
 TEST(Sequential, SameSeedSameModelFileDifferentSeedDifferent) {

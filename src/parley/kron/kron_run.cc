@@ -180,8 +180,8 @@ class KronRun {
       trainer_ = std::make_unique<DenseAdapter>(train_, test_, train_eval_rows_, m,
                                                 o_.model.threshold, init);
     }
-    // The batch order of SequentialSgd's worker (rank 0) in the committed runtime.
-    Rng batch_rng = run_rng.Fork("node").Fork(0);
+    // The batch order of SequentialSgd's worker: AlgorithmSetup::BatchRng(0) of the runtime.
+    Rng batch_rng = run_rng.Fork("batch").Fork(0);
     BatchStream batches(train_.rows(), o_.train.batch_size, batch_rng);
     EvalClock eval(o_.train, train_.rows());
     const Schedule schedule(o_.train.optimizer.schedule);

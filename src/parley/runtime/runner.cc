@@ -369,6 +369,22 @@ class Runner final : public RunContext {
       j["resumed_from"] = {{"path", resumed_from_}, {"epoch", resume_epoch_}, {"updates", resume_updates_}};
   }
 
+  // The run's SGD settings as the run used them (flags and defaults), so that runs can be
+  // compared from their summaries alone.
+  nlohmann::json SgdSettings() const {
+    const TrainOptions& t = o_.train;
+    const ScheduleOptions& sc = t.optimizer.schedule;
+    nlohmann::json j = {{"batch", t.batch_size}, {"epochs", t.epochs}, {"eval_every", t.eval_every},
+                        {"lr", sc.lr}, {"schedule", sc.kind}, {"momentum", t.optimizer.momentum},
+                        {"l2", o_.model.l2}};
+    if (sc.kind == "invsqrt") j["lr_t0"] = sc.t0;
+    if (sc.kind == "step") {
+      j["lr_every"] = sc.every;
+      j["lr_factor"] = sc.factor;
+    }
+    return j;
+  }
+
   nlohmann::json Summary(const Algorithm& algo, const Model& model) const {
     nlohmann::json s;
     s["model"] = model.Kind();
@@ -392,6 +408,7 @@ class Runner final : public RunContext {
                      {"time", target_reached_ ? nlohmann::json(target_time_) : nlohmann::json()}};
     }
     s["config"] = model.Config();
+    s["sgd"] = SgdSettings();
     s.update(Traffic());
     for (const char* key : {"dropped", "applied", "staleness_hist", "staleness_mean", "silent_workers", "aggregate"})
       if (last_extra_.contains(key)) s[key] = last_extra_[key];
