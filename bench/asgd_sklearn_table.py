@@ -8,6 +8,7 @@ section (c), so both print the same numbers.
 
 Definitions: DEFINITIONS below (bench/RESULTS-asgd.md prints them).
 """
+import functools
 import json
 import os
 import statistics
@@ -35,6 +36,8 @@ def seeds_of(out):
                    if line.split("\t")[1] == "fast"})
 
 
+# The logs are read once each (every table and the report's plot go through these two).
+@functools.cache
 def parley_log(out, data, name, seed):
     p = os.path.join(out, f"{data}.fast.{name}.seed{seed}.jsonl")
     if not os.path.exists(p):
@@ -46,6 +49,7 @@ def parley_curve(out, data, name, seed):
     return [(r["time"], r["test"]["objective"]) for r in parley_log(out, data, name, seed)]
 
 
+@functools.cache
 def sklearn_runs(out, data):
     """{threads: the json of bench/sklearn_kmeans.py} for the thread settings that ran."""
     sk = {}

@@ -73,7 +73,8 @@ TEST(Sequential, TheSeedChoosesTheBatchOrder) {
   auto dir = TempDir();
   RunOptions o = SparseLogreg(dir);
   Rng rng(8);
-  ASSERT_TRUE(WriteLibsvm(GenerateSparseBinary(500, 2000, 20, 0.0, rng), (dir / "test.svm").string()).ok());
+  const Dataset test = GenerateSparseBinary(500, 2000, 20, 0.0, rng);
+  ASSERT_TRUE(WriteLibsvm(test, (dir / "test.svm").string()).ok());
   o.test_fraction = 0;
   o.test_path = (dir / "test.svm").string();
   o.train.epochs = 1;

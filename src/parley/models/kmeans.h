@@ -28,11 +28,12 @@
 // max(1024, 32 k) training rows (all rows if there are fewer; scikit-learn's MiniBatchKMeans
 // seeds on 3 x batch rows in fit and on its first batch in partial_fit; 1,024 rather than 3,072
 // halves the time to a first model on k = 10 and left the time to 0.01% of the best objective
-// unchanged, bench/RESULTS-asgd.md (c)): the first centre uniformly at random from the sample; each next
-// one the best, by the resulting quantisation error on the sample, of 2 + ln k sample points
-// drawn with probability proportional to their squared distance to the nearest chosen
-// centre. So the k centres are distinct training points unless the sample has fewer than k
-// distinct points, and seeding costs O(sample * k * d), not a pass over the data per trial.
+// unchanged, bench/RESULTS-asgd.md (c)): the first centre uniformly at random from the
+// sample; each next one the best, by the resulting quantisation error on the sample, of
+// 2 + ln k sample points drawn with probability proportional to their squared distance to the
+// nearest chosen centre. So the k centres are distinct training points unless the sample
+// has fewer than k distinct points, and seeding costs O(sample * k * d), not a pass over the
+// data per trial.
 //
 // The nearest-centre search of Gradient, LloydAccumulate and Evaluate goes through
 // KMeansCentreTable (centres in blocks, a point's values for a block summed side by side in
