@@ -1,9 +1,12 @@
 // Ping-pong between ranks 0 and 1: raw MPI_Send/MPI_Recv against parley's MPI transport
 // (MpiTransport::Send/Receive), same sizes, same run, in alternating rounds per size so that
 // both see the same machine state; each path keeps its best round. Prints a markdown table:
-// one-way time per message (half the round trip) and bandwidth (bytes / one-way time).
+// one-way time per message (half the round trip), bandwidth (bytes / one-way time), the ratio
+// of the best rounds and, less sensitive to one lucky round, the median over parley rounds of
+// the ratio to the better of the two raw rounds around it.
 //
-//   mpirun -np 2 [--mca btl tcp,self] build/release/mpi_pingpong [--max-bytes N] [--seconds S]
+//   mpirun -np 2 [--mca btl tcp,self] build/release/mpi_pingpong [--min-bytes N] [--max-bytes N]
+//       [--seconds S]
 //       [--rounds R]
 #include <mpi.h>
 
@@ -66,10 +69,11 @@ double ParleyPingPong(int me, size_t bytes, int iters) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t max_bytes = size_t{16} << 20;
+  size_t min_bytes = 0, max_bytes = size_t{16} << 20;
   double budget = 0.3;  // seconds per size, path and round
   int rounds = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--min-bytes") == 0) min_bytes = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--max-bytes") == 0) max_bytes = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--seconds") == 0) budget = std::atof(argv[i + 1]);
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::max(1, std::atoi(argv[i + 1]));
@@ -86,12 +90,14 @@ int main(int argc, char** argv) {
   }
   if (me == 0) {
     std::printf("%s\n\n", (*session)->library().c_str());
-    std::printf("| bytes | raw MPI one-way (us) | parley one-way (us) | raw MB/s | parley MB/s | parley / raw bandwidth |\n");
-    std::printf("|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("| bytes | raw MPI one-way (us) | parley one-way (us) | raw MB/s | parley MB/s | parley / raw bandwidth |"
+                " median paired ratio |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|\n");
   }
   for (size_t bytes : {size_t{8}, size_t{64}, size_t{512}, size_t{4} << 10, size_t{32} << 10, size_t{256} << 10,
                        size_t{1} << 20, size_t{4} << 20, size_t{16} << 20}) {
     if (bytes > max_bytes) break;
+    if (bytes < min_bytes) continue;
     // Calibrate the iteration count on the raw path (rank 0 decides, everyone follows).
     int iters = 10;
     double probe = RawPingPong(me, bytes, iters);
@@ -100,14 +106,20 @@ int main(int argc, char** argv) {
     iters = want;
     // Rounds alternate raw, parley, raw, ...; each path keeps its best round (other load on
     // the machine only ever slows a round down).
-    double raw = RawPingPong(me, bytes, iters), ours = 1e30;
+    std::vector<double> raws{RawPingPong(me, bytes, iters)}, ours_r, paired;
     for (int r = 0; r < rounds; ++r) {
-      ours = std::min(ours, ParleyPingPong(me, bytes, iters));
-      raw = std::min(raw, RawPingPong(me, bytes, iters));
+      ours_r.push_back(ParleyPingPong(me, bytes, iters));
+      raws.push_back(RawPingPong(me, bytes, iters));
+      paired.push_back(std::min(raws[r], raws[r + 1]) / ours_r.back());
     }
+    const double raw = *std::min_element(raws.begin(), raws.end());
+    const double ours = *std::min_element(ours_r.begin(), ours_r.end());
+    std::sort(paired.begin(), paired.end());
+    const size_t h = paired.size() / 2;
+    const double median = paired.size() % 2 ? paired[h] : (paired[h - 1] + paired[h]) / 2;
     if (me == 0)
-      std::printf("| %zu | %.2f | %.2f | %.1f | %.1f | %.2f |\n", bytes, raw * 1e6, ours * 1e6, bytes / raw / 1e6,
-                  bytes / ours / 1e6, raw / ours);
+      std::printf("| %zu | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f |\n", bytes, raw * 1e6, ours * 1e6, bytes / raw / 1e6,
+                  bytes / ours / 1e6, raw / ours, median);
     std::fflush(stdout);
   }
   return 0;

@@ -29,7 +29,13 @@ constexpr std::chrono::milliseconds kSpinFor(5);
 // (or a large transfer is in flight, up to kSpinFor), then sleeps and leaves it to the progress
 // thread.
 constexpr std::chrono::microseconds kRolePoll(200);
-constexpr int kYieldEvery = 8;  // a polling role yields the core every kYieldEvery idle polls
+constexpr int kYieldEvery = 8;
+// While a role polls, the progress thread sleeps until an operation is queued, the role stops
+// polling with nothing in hand or with MPI operations still pending (it wakes the thread), or
+// kPollerNap passes. Waking it more often costs the polling role its core and the MPI mutex:
+// with a 200 us nap, 1 MiB ping-pongs over shared memory ran at 0.73-0.87 of raw MPI, against
+// 0.96-1.08 with a long one (bench/RESULTS-mpi.md).
+constexpr std::chrono::milliseconds kPollerNap(5);  // a polling role yields the core every kYieldEvery idle polls
 // Buffers of completed large sends are kept (up to kPoolBuffers) and reused for incoming
 // messages of at most their size: a fresh std::vector<std::byte> would be zero-filled first,
 // which for 1 MiB costs a third of the transfer over shared memory. Parameter blocks repeat
@@ -197,9 +203,11 @@ void MpiTransport::PollForRole(SteadyClock::time_point deadline) {
     if (now >= deadline || now - last_busy > (large ? kSpinFor : kRolePoll)) break;
     if (!busy && polls % kYieldEvery == 0) std::this_thread::yield();
   }
-  if (pollers_.fetch_sub(1, std::memory_order_relaxed) == 1 && !RoleReady()) {
-    // Going to sleep: the progress thread takes over at once (with a message in hand the role
-    // runs on, and the progress thread's nap ends by itself within kRolePoll).
+  if (pollers_.fetch_sub(1, std::memory_order_relaxed) == 1 &&
+      (!RoleReady() || pending_.load(std::memory_order_relaxed))) {
+    // Going to sleep, or leaving sends and receives in flight: the progress thread takes over at
+    // once (with a message in hand and nothing pending the role runs on, and the progress
+    // thread's nap ends by itself within kPollerNap).
     {
       std::lock_guard<std::mutex> out(out_mu_);
     }
@@ -397,6 +405,7 @@ bool MpiTransport::PollLocked(bool puts) {
     s.recvs.pop_front();
     busy = true;
   }
+  pending_.store(!s.sends.empty() || !s.recvs.empty(), std::memory_order_relaxed);
   return busy;
 }
 
@@ -485,7 +494,7 @@ void MpiTransport::Progress() {
     // this thread only naps (it wakes for queued operations and when the role stops polling).
     if (pollers_.load(std::memory_order_relaxed) > 0 && !stop) {
       std::unique_lock<std::mutex> lock(out_mu_);
-      out_cv_.wait_for(lock, kRolePoll, [&] {
+      out_cv_.wait_for(lock, kPollerNap, [&] {
         return !out_.empty() || !puts_.empty() || hard_stop_ || shutdown_requested_ ||
                pollers_.load(std::memory_order_relaxed) == 0;
       });

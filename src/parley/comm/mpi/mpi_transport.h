@@ -16,7 +16,8 @@
 //  - Receive polls MPI itself (taking the mutex when free, yielding the core between polls)
 //    while something moved within the last kRolePoll, or a large transfer is in flight (up to
 //    kSpinFor), and only then sleeps until the progress thread delivers; while a role polls, the
-//    progress thread naps.
+//    progress thread naps (kPollerNap) and is woken when the role stops polling without a
+//    message or with operations still in flight.
 //  - Put(from = me, to, state): MPI_Win_lock(EXCLUSIVE, to) + MPI_Put of {sequence, length,
 //    bytes} into to's slot for me + MPI_Win_unlock, queued (the caller returns at once and never
 //    waits for the target; SendDone turns true when the unlock completes, i.e. the bytes are in
@@ -133,6 +134,7 @@ class MpiTransport final : public Transport {
   // Serialises every MPI call and impl_.
   std::mutex mpi_mu_;
   std::atomic<int> pollers_{0};  // roles polling MPI in Receive (the progress thread naps)
+  std::atomic<bool> pending_{false};  // sends or receives in flight after the last PollLocked
 
   // Outgoing operations queued for whoever next holds mpi_mu_.
   std::mutex out_mu_;
