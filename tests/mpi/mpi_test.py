@@ -118,7 +118,8 @@ def data_flags(kind, tmp, parley):
         train, test = write_idx(tmp, "train", 1500), write_idx(tmp, "t10k", 300)
         return ["--data", train, "--test", test, "--model", "softmax", "--epochs", "3", "--lr", "0.1", "--batch", "16",
                 "--train-eval-rows", "500"]
-    path = gen("k.csv", "kmeans", "--rows", "3000", "--dim", "5", "--clusters", "4")
+    # Enough rows that K-means' seeding sample (1024 rows) is well below the training set.
+    path = gen("k.csv", "kmeans", "--rows", "12000", "--dim", "5", "--clusters", "4")
     return ["--data", "csv:" + path, "--test-fraction", "0.1", "--model", "kmeans", "--clusters", "4", "--epochs", "5",
             "--train-eval-rows", "1000"]
 
@@ -132,11 +133,12 @@ def start_data(path):
     fail("%s has no start line" % path)
 
 
-def check_ranks_hold_their_shards(ref, got, n, sequential):
+def check_ranks_hold_their_shards(ref, got, n, sequential, kind):
     """Each MPI rank held only what its role needs: a worker or peer exactly its shard (the same
     rows as the in-process run's shard: same count, and the summaries agree), rank 0 besides its
-    shard the test set and the train-evaluation sample; together the workers hold every training
-    row once."""
+    shard the test set, the train-evaluation sample and the rows a data-reading Init reads
+    (K-means seeds on a sample of 1024 rows; MF's Init reads none); together the workers hold
+    every training row once."""
     for k in ("train_rows", "test_rows", "shard_rows"):
         if got.get(k) != ref.get(k):
             fail("data %s: MPI %r, in-process %r" % (k, got.get(k), ref.get(k)))
@@ -158,6 +160,12 @@ def check_ranks_hold_their_shards(ref, got, n, sequential):
             # a data-reading Init (K-means, MF) has it on rank 0 only until its parameters are out.
             if not sequential and r["train_eval_rows"] > 0 and r["train_rows"] != 0:
                 fail("rank 0 (%s) still holds the whole training set (%d rows)" % (r["role"], r["train_rows"]))
+            # At its peak (the sample and Init's rows are read sorted, then put in order: twice).
+            init_rows = 1024 if kind == "kmeans" else 0
+            bound = own + r["test_rows"] + 2 * r["train_eval_rows"] + 2 * init_rows
+            if not sequential and r["train_eval_rows"] > 0 and r["peak_rows"] > bound:
+                fail("rank 0 (%s) held %d rows at once, more than its shard, the test set, the train-evaluation "
+                     "sample and Init's rows (%d)" % (r["role"], r["peak_rows"], bound))
         elif r["test_rows"] or r["train_eval_rows"] or r["train_rows"] or r["peak_rows"] != want:
             fail("rank %d (%s) holds more than its shard: %r" % (r["rank"], r["role"], r))
     if held != ref["train_rows"]:
@@ -196,7 +204,7 @@ def compare_case(a, tmp):
     lines = [json.loads(l) for l in open(mpi_log)]
     if not any(l.get("event") == "start" and l.get("transport") == "mpi" for l in lines):
         fail("metrics log has no start event")
-    check_ranks_hold_their_shards(start_data(ref_log), start_data(mpi_log), n, a.case == "sequential")
+    check_ranks_hold_their_shards(start_data(ref_log), start_data(mpi_log), n, a.case == "sequential", kind)
     if check == "exact":
         for part in ("train", "test"):
             for k, v in ref[part].items():

@@ -135,6 +135,7 @@ void DataShape::Add(const Dataset& d) {
     const bool first = rows == r.size();
     rating_min = first ? *mn : std::min(rating_min, *mn);
     rating_max = first ? *mx : std::max(rating_max, *mx);
+    for (float x : r) rating_sum += x;
   }
 }
 

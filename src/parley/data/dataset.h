@@ -93,6 +93,7 @@ struct DataShape {
   bool class_labels = true;
   float max_label = 0;
   float rating_min = 0, rating_max = 0;  // kRatings with rows > 0
+  double rating_sum = 0;  // kRatings: the ratings added up in row order, in double
 
   // As Dataset::NumClasses.
   int NumClasses() const;

@@ -34,13 +34,14 @@ StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const DataShape& t
         std::make_unique<MlpModel>(kind, features, std::max(classes, 2), o.hidden, o.l2));
   }
   if (kind == "mf") {
-    double lo = 0, hi = 0;
+    double lo = 0, hi = 0, mean = 0;
     if (train.kind == Dataset::Kind::kRatings && train.rows > 0) {
       lo = train.rating_min;
       hi = train.rating_max;
+      mean = train.rating_sum / static_cast<double>(train.rows);
     }
     return std::unique_ptr<Model>(std::make_unique<MfModel>(
-        train.num_users, train.num_items, o.rank, o.l2, o.init_scale, lo, hi));
+        train.num_users, train.num_items, o.rank, o.l2, o.init_scale, lo, hi, mean));
   }
   if (kind == "kmeans") {
     if (static_cast<size_t>(o.clusters) > train.rows)

@@ -299,8 +299,20 @@ double KMeansSeedStep(const double* cols, size_t n, size_t d, size_t cand, const
 
 void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   const std::vector<uint32_t> sample = InitSample(train.rows(), rng);
-  const size_t n = sample.size();
-  auto point = [&](size_t i) { return train.dense.row(sample[i]); };
+  if (sample.size() == train.rows()) {
+    InitOnRows(w, train, rng);  // the sample is every row, in order
+  } else {
+    InitOnRows(w, train.Subset(sample), rng);
+  }
+}
+
+std::optional<std::vector<uint32_t>> KMeansModel::InitRows(size_t train_rows, Rng& rng) const {
+  return InitSample(train_rows, rng);
+}
+
+void KMeansModel::InitOnRows(std::span<double> w, const Dataset& rows, Rng& rng) {
+  const size_t n = rows.rows();
+  auto point = [&](size_t i) { return rows.dense.row(i); };
   auto place = [&](size_t c, size_t i) {
     const float* x = point(i);
     for (size_t j = 0; j < d_; ++j) w[c * d_ + j] = x[j];
@@ -308,10 +320,8 @@ void KMeansModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
   // The sample by coordinate (cols[j * n + i] = coordinate j of point i), so that the
   // distances of all points to a candidate are computed side by side.
   std::vector<double> cols(n * d_);
-  for (size_t i = 0; i < n; ++i) {
-    if (i + 8 < n) __builtin_prefetch(point(i + 8));  // the sampled rows are far apart
+  for (size_t i = 0; i < n; ++i)
     for (size_t j = 0; j < d_; ++j) cols[j * n + i] = point(i)[j];
-  }
   auto with_centre = [&](size_t cand, const std::vector<double>& d2, std::vector<double>& out) {
     return KMeansSeedStep(cols.data(), n, d_, cand, d2.data(), out.data());
   };

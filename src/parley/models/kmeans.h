@@ -128,8 +128,12 @@ class KMeansModel final : public Model {
   size_t NumParams() const override { return k_ * d_; }
   // Requires dense rows with d columns.
   Status CheckData(const Dataset& data) const override;
-  // Greedy k-means++ seeding. REQUIRES: train has at least k rows (checked by MakeModel).
+  // Greedy k-means++ seeding on InitSample's rows. REQUIRES: train has at least k rows
+  // (checked by MakeModel).
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  // InitSample(train_rows, rng), and the seeding on just those rows (Model::InitRows).
+  std::optional<std::vector<uint32_t>> InitRows(size_t train_rows, Rng& rng) const override;
+  void InitOnRows(std::span<double> w, const Dataset& rows, Rng& rng) override;
   bool SparseGradient() const override { return true; }
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override;

@@ -8,7 +8,7 @@
 namespace parley {
 
 MfModel::MfModel(size_t users, size_t items, int rank, double lambda, double init_scale,
-                 double rating_min, double rating_max)
+                 double rating_min, double rating_max, double rating_mean)
     : users_(users),
       items_(items),
       rank_(static_cast<size_t>(rank)),
@@ -16,6 +16,7 @@ MfModel::MfModel(size_t users, size_t items, int rank, double lambda, double ini
       init_scale_(init_scale),
       rating_min_(rating_min),
       rating_max_(rating_max),
+      rating_mean_(rating_mean),
       shared_(1 + items * (1 + static_cast<size_t>(rank))) {}
 
 nlohmann::json MfModel::Config() const {
@@ -51,15 +52,9 @@ Status MfModel::CheckData(const Dataset& data) const {
 }
 
 void MfModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
-  double mean = 0.5 * (rating_min_ + rating_max_);
-  const std::vector<float>& ratings = train.ratings.rating;
-  if (train.kind == Dataset::Kind::kRatings && !ratings.empty()) {
-    double sum = 0;
-    for (float r : ratings) sum += r;
-    mean = sum / static_cast<double>(ratings.size());
-  }
+  (void)train;
   std::fill(w.begin(), w.end(), 0.0);
-  w[0] = mean;
+  w[0] = rating_mean_;
   const double sd = init_scale_ / std::sqrt(static_cast<double>(rank_));
   for (size_t k = 0; k < items_ * rank_; ++k) w[ItemFactors(0) + k] = sd * rng.Normal();
   for (size_t k = 0; k < users_ * rank_; ++k) w[UserFactors(0) + k] = sd * rng.Normal();
@@ -147,8 +142,10 @@ StatusOr<std::unique_ptr<Model>> MfModel::FromConfig(const nlohmann::json& confi
   if (users == 0 || items == 0 || !(lo <= hi))
     return InvalidArgument(
         "model config for mf: needs users > 0, items > 0 and rating_min <= rating_max");
+  // A loaded model keeps its parameters and is not initialised again: Init's mean is not
+  // recorded, the midpoint stands in for it.
   return std::unique_ptr<Model>(
-      std::make_unique<MfModel>(users, items, o.rank, o.l2, o.init_scale, lo, hi));
+      std::make_unique<MfModel>(users, items, o.rank, o.l2, o.init_scale, lo, hi, 0.5 * (lo + hi)));
 }
 
 }  // namespace parley

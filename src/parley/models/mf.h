@@ -8,7 +8,9 @@
 // comes first (SharedSize()), then the worker-LOCAL part [user biases (users), user factors
 // (users x rank)]. Users and items are the dense indices of the data layer's id maps.
 //
-// Init: mu = mean training rating, biases 0, factors ~ N(0, init_scale^2 / rank).
+// Init: mu = the mean training rating given at construction (DataShape::rating_sum / rows, so
+// that Init reads no rows and every MPI rank can run it), biases 0, factors
+// ~ N(0, init_scale^2 / rank).
 // Gradient is sparse: it reads and touches only mu and the batch's users' and items' biases
 // and factor rows, honouring WeightsView::scale; O(batch * rank), no allocation.
 #pragma once
@@ -25,8 +27,9 @@ namespace parley {
 class MfModel final : public Model {
  public:
   // Predictions are clipped to [rating_min, rating_max] for "rmse" and "mae" only.
+  // `rating_mean`: Init's mu (the mean training rating).
   MfModel(size_t users, size_t items, int rank, double lambda, double init_scale, double rating_min,
-          double rating_max);
+          double rating_max, double rating_mean);
 
   std::string Kind() const override { return "mf"; }
   // {"kind", "users", "items", "rank", "l2", "init_scale", "rating_min", "rating_max"}.
@@ -37,6 +40,7 @@ class MfModel final : public Model {
   // Requires ratings whose user and item indices are below the model's counts.
   Status CheckData(const Dataset& data) const override;
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
+  bool InitReadsData() const override { return false; }
   bool SparseGradient() const override { return true; }
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override;
@@ -59,7 +63,7 @@ class MfModel final : public Model {
  private:
   // Constant after construction.
   size_t users_, items_, rank_;
-  double lambda_, init_scale_, rating_min_, rating_max_;
+  double lambda_, init_scale_, rating_min_, rating_max_, rating_mean_;
   size_t shared_;
 };
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,6 +67,17 @@ class Model {
   // that does not read `train` runs in every process and may also keep state outside `w` (the
   // two-layer network's output signs). The default, true, is the safe answer.
   virtual bool InitReadsData() const { return true; }
+  // For an Init that reads only some training rows (K-means seeds on a sample): those rows,
+  // indices among the `train_rows` training rows, drawn from `rng` exactly as Init's first
+  // draws; nullopt (the default): every row. Then InitOnRows(w, the training set's Subset of
+  // those rows, rng) -- rng as InitRows left it -- writes what Init would have, so that an MPI
+  // rank holds just those rows for it.
+  virtual std::optional<std::vector<uint32_t>> InitRows(size_t train_rows, Rng& rng) const {
+    (void)train_rows;
+    (void)rng;
+    return std::nullopt;
+  }
+  virtual void InitOnRows(std::span<double> w, const Dataset& rows, Rng& rng) { Init(w, rows, rng); }
 
   // Whether Gradient touches only a few coordinates (then it uses a sparse GradientBuffer
   // and reads weights through WeightsView::operator[], which honours the scale).

@@ -182,6 +182,17 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   } else {
     out.shard_rows = {n_train};
   }
+  std::vector<uint32_t> init_want, init_sorted;  // ModelNeeds::init_rows, and sorted
+  if (model.init_rows && !out.whole_train) {
+    std::optional<std::vector<uint32_t>> want = model.init_rows(n_train);
+    if (!want) out.whole_train = true;
+    if (want) init_want = std::move(*want);
+    init_sorted = init_want;
+    std::sort(init_sorted.begin(), init_sorted.end());
+    if (std::adjacent_find(init_sorted.begin(), init_sorted.end()) != init_sorted.end() ||
+        (!init_sorted.empty() && init_sorted.back() >= n_train))
+      return Internal("the model's Init rows are not distinct training rows");
+  }
   std::vector<uint32_t> sample_sorted;
   if (sample) {
     sample_sorted = *sample;
@@ -191,19 +202,20 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   // The kept parts, sized exactly (an upper bound for a by-user shard: its users' rows in all
   // of --data, test rows included).
   Dataset sample_rows = header.Empty();
+  Dataset init_rows = header.Empty();
   out.train = header.Empty();
   out.shard = header.Empty();
   if (split && needs.evaluates) out.test = header.Empty();
   {
     size_t shard_n = own_shard ? my_rows.size() : 0;
-    uint64_t train_nnz = 0, shard_nnz = 0, sample_nnz = 0, test_nnz = 0;
+    uint64_t train_nnz = 0, shard_nnz = 0, sample_nnz = 0, test_nnz = 0, init_nnz = 0;
     if (out.by_user && own_shard) {
       shard_n = 0;
       for (size_t u = 0; u < user_rows.size(); ++u)
         if (shard_of[u] == static_cast<uint32_t>(needs.shard)) shard_n += user_rows[u];
     }
     if (!row_nnz.empty()) {
-      size_t t = 0, s = 0, e = 0, j = 0;
+      size_t t = 0, s = 0, e = 0, q = 0, j = 0;
       for (size_t i = 0; i < n; ++i) {
         if (split && Take(test_idx, &t, i)) {
           test_nnz += row_nnz[i];
@@ -212,12 +224,14 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
         train_nnz += row_nnz[i];
         if (Take(my_rows, &s, j)) shard_nnz += row_nnz[i];
         if (Take(sample_sorted, &e, j)) sample_nnz += row_nnz[i];
+        if (Take(init_sorted, &q, j)) init_nnz += row_nnz[i];
         ++j;
       }
     }
     if (out.whole_train) Reserve(out.train, n_train, train_nnz);
     Reserve(out.shard, shard_n, shard_nnz);
     Reserve(sample_rows, sample_sorted.size(), sample_nnz);
+    Reserve(init_rows, init_sorted.size(), init_nnz);
     if (split && needs.evaluates) Reserve(out.test, test_idx.size(), test_nnz);
   }
   row_nnz = {};
@@ -225,7 +239,7 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
 
   // Pass 2: the rows again, each kept where it belongs.
   out.train_shape = DataShape::Of(header);  // kind, source, width, users and items; rows below
-  size_t i = 0, j = 0, t = 0, s = 0, e = 0;
+  size_t i = 0, j = 0, t = 0, s = 0, e = 0, q = 0;
   Dataset unused;
   PARLEY_RETURN_IF_ERROR(ForEachRow(o.train_path, users, items, &unused, [&](const Dataset& row) {
     const size_t file_row = i++;
@@ -245,20 +259,23 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
       out.shard.Append(row);
     }
     if (Take(sample_sorted, &e, train_row)) sample_rows.Append(row);
+    if (Take(init_sorted, &q, train_row)) init_rows.Append(row);
   }));
   if (i != n || users.size() != header.ratings.num_users || items.size() != header.ratings.num_items)
     return InvalidArgument("--data " + o.train_path + " changed while it was read (" + std::to_string(n) +
                            " rows, then " + std::to_string(i) + ")");
 
-  // The train-evaluation sample in its evaluation order.
-  if (sample) {
-    std::vector<uint32_t> order(sample->size());
+  // The train-evaluation sample and Init's rows in the order they were asked for.
+  auto in_order = [](const Dataset& rows, const std::vector<uint32_t>& sorted, const std::vector<uint32_t>& want) {
+    std::vector<uint32_t> order(want.size());
     for (size_t r = 0; r < order.size(); ++r)
-      order[r] = static_cast<uint32_t>(
-          std::lower_bound(sample_sorted.begin(), sample_sorted.end(), (*sample)[r]) - sample_sorted.begin());
-    out.train_eval = sample_rows.Subset(order);
-  }
-  out.peak_rows = out.train.rows() + out.shard.rows() + out.test.rows() + sample_rows.rows() + out.train_eval.rows();
+      order[r] = static_cast<uint32_t>(std::lower_bound(sorted.begin(), sorted.end(), want[r]) - sorted.begin());
+    return rows.Subset(order);
+  };
+  if (sample) out.train_eval = in_order(sample_rows, sample_sorted, *sample);
+  if (!init_want.empty()) out.init_rows = in_order(init_rows, init_sorted, init_want);
+  out.peak_rows = out.train.rows() + out.shard.rows() + out.test.rows() + sample_rows.rows() + out.train_eval.rows() +
+                  init_rows.rows() + out.init_rows.rows();
   return out;
 }
 

@@ -38,6 +38,10 @@ struct RankNeeds {
 struct ModelNeeds {
   bool by_user = false;      // shard ratings by user (the model keeps per-user parameters)
   bool whole_train = false;  // the rank must hold the whole training set (Init reads it)
+  // Else, when set: the training rows (indices among them) the rank must hold for Init, given
+  // the number of training rows (Model::InitRows; RankData::init_rows holds them); nullopt:
+  // the whole training set.
+  std::function<std::optional<std::vector<uint32_t>>(size_t train_rows)> init_rows;
 };
 
 struct RankData {
@@ -52,6 +56,7 @@ struct RankData {
   Dataset test;                    // evaluates: LoadData's test
   Dataset train_eval;              // evaluates: train.Subset(*TrainEvalRows), or empty when
                                    // TrainEvalRows is nullopt (then train is evaluated)
+  Dataset init_rows;               // ModelNeeds::init_rows set: train.Subset(init_rows(...))
   // The most rows held at once (while the file is read and the parts are put together).
   size_t peak_rows = 0;
 };

@@ -748,6 +748,7 @@ struct Prepared {
   Dataset train, test;   // in one process all of it; an MPI rank: see LoadRankData
   Dataset shard;         // an MPI rank's own shard (of several)
   Dataset train_sample;  // the train-evaluation sample (when not the whole training set)
+  Dataset init_rows;     // MPI rank 0 without the training set: the rows Init reads (InitRows)
   size_t test_rows = 0;  // test.rows(), also where the test set is not held
   std::unique_ptr<Model> model;
   std::unique_ptr<Algorithm> algo;
@@ -772,7 +773,13 @@ Status LoadForRank(const RunOptions& o, const Rng& rng, int rank, Prepared& p) {
     StatusOr<std::unique_ptr<Model>> probe = MakeModel(o.model, all_rows, no_rows);
     if (probe.ok()) {
       m.by_user = (*probe)->SharedSize() < (*probe)->NumParams();
-      m.whole_train = rank == 0 && (*probe)->InitReadsData();
+      if (rank == 0 && (*probe)->InitReadsData()) {
+        // Init's rows, drawn as Prepare's Init will draw them (the same model dimensions).
+        m.init_rows = [model = std::shared_ptr<Model>(std::move(*probe)), init = rng.Fork("init")](size_t n) {
+          Rng r = init;
+          return model->InitRows(n, r);
+        };
+      }
     }
     return m;  // a model that cannot be built fails below with its own error
   };
@@ -782,6 +789,7 @@ Status LoadForRank(const RunOptions& o, const Rng& rng, int rank, Prepared& p) {
   p.shard = std::move(d.shard);
   p.test = std::move(d.test);
   p.train_sample = std::move(d.train_eval);
+  p.init_rows = std::move(d.init_rows);
   p.test_rows = d.test_rows;
   // The model of the one-process run (built from the whole training set's shape), checked
   // against the training rows held here.
@@ -789,7 +797,8 @@ Status LoadForRank(const RunOptions& o, const Rng& rng, int rank, Prepared& p) {
   PARLEY_ASSIGN_OR_RETURN(p.model, MakeModel(o.model, d.train_shape, held));
   const Model& model = *p.model;
   const bool by_user = shards > 1 && d.header.kind == Dataset::Kind::kRatings && model.SharedSize() < model.NumParams();
-  if (by_user != d.by_user || (rank == 0 && model.InitReadsData() && !d.whole_train))
+  if (by_user != d.by_user ||
+      (rank == 0 && model.InitReadsData() && !d.whole_train && p.init_rows.rows() == 0 && d.train_shape.rows > 0))
     return Internal("rank " + std::to_string(rank) + ": the model's data layout changed between the two reads of --data");
   AlgorithmSetup& setup = p.setup;
   setup.train = d.whole_train ? &p.train : nullptr;
@@ -930,7 +939,16 @@ StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
     std::vector<double> scratch(model.NumParams());
     Rng init = setup.init_rng;
     static const Dataset kNoRows;
-    model.Init(scratch, setup.train ? *setup.train : kNoRows, init);
+    if (mpi_rank == 0 && model.InitReadsData() && !setup.train) {
+      // Rank 0 holds only the rows Init reads: the same draws, the same parameters.
+      std::optional<std::vector<uint32_t>> rows = model.InitRows(setup.train_rows, init);
+      if (!rows || rows->size() != p->init_rows.rows())
+        return Internal("rank 0 does not hold the rows the model's Init reads");
+      model.InitOnRows(scratch, p->init_rows, init);
+      p->init_rows = Dataset{};
+    } else {
+      model.Init(scratch, setup.train ? *setup.train : kNoRows, init);
+    }
     if (mpi_rank >= 0 && model.InitReadsData()) setup.init_params = std::move(scratch);
   }
   const Dataset& train_eval = p->train_sample.rows() > 0 ? p->train_sample : train;
