@@ -167,6 +167,22 @@ TEST(KMeansModelTest, InitOnALargeSetHitsEveryComponent) {
   EXPECT_LT(m.at("centre_distance_rel"), 3.0);  // each found centre is a point of its component
 }
 
+TEST(KMeansModelTest, InitOnItsRowsAloneGivesInitsCentres) {
+  // What an MPI rank 0 does: draw InitRows, hold only those rows, seed on them.
+  Rng rng(72);
+  Dataset d = Mixture(8, 4, 20000, 10.0, 1.0, rng);
+  KMeansModel model(8, 4);
+  std::vector<double> whole(32), part(32);
+  Rng a(73), b(73);
+  model.Init(whole, d, a);
+  const std::optional<std::vector<uint32_t>> rows = model.InitRows(d.rows(), b);
+  ASSERT_TRUE(rows.has_value());
+  EXPECT_EQ(rows->size(), KMeansModel::kInitSampleMin);
+  model.InitOnRows(part, d.Subset(*rows), b);
+  EXPECT_EQ(part, whole);
+  EXPECT_EQ(a.Below(1000000), b.Below(1000000));  // the same draws were made
+}
+
 TEST(KMeansModelTest, InitPicksDistinctTrainingPoints) {
   Rng rng(61);
   Dataset d = Mixture(5, 3, 200, 10.0, 1.0, rng);
