@@ -34,7 +34,9 @@ rounds=5; [ $quick = 1 ] && rounds=1
   echo
   echo "One-way time is half the round trip; bandwidth is bytes over the one-way time. At each size"
   echo "the two paths run in alternating rounds ($rounds parley rounds between $((rounds + 1)) raw ones) and each"
-  echo "keeps its best round."
+  echo "keeps its best round; \"median paired ratio\" is the median over parley rounds of the better"
+  echo "neighbouring raw round's time over the parley round's. \"Raw probe-receive\" is raw MPI receiving"
+  echo "as parley does (MPI_Improbe, then MPI_Imrecv of the announced size; best of $rounds rounds)."
   echo
   for btl in shm tcp; do
     mca=(); [ $btl = tcp ] && mca=(--mca btl tcp,self)
