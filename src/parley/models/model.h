@@ -62,8 +62,9 @@ class Model {
   virtual void Init(std::span<double> w, const Dataset& train, Rng& rng) = 0;
   // Whether Init reads `train` (its rows, beyond the dimensions the model was built with).
   // A process that does not hold the whole training set (an MPI rank holds its shard) cannot
-  // run such an Init: the runtime runs it where the training set is and ships the parameters
-  // (AlgorithmSetup::init_params), so everything such an Init draws must be in `w`. An Init
+  // run such an Init: the runtime runs it on rank 0, which holds the rows InitRows names (or
+  // the whole training set), and ships the parameters (AlgorithmSetup::init_params), so
+  // everything such an Init draws must be in `w`. An Init
   // that does not read `train` runs in every process and may also keep state outside `w` (the
   // two-layer network's output signs). The default, true, is the safe answer.
   virtual bool InitReadsData() const { return true; }
