@@ -1,14 +1,13 @@
 // Ping-pong between ranks 0 and 1: raw MPI_Send/MPI_Recv against parley's MPI transport
 // (MpiTransport::Send/Receive), same sizes, same run, in alternating rounds per size so that
 // both see the same machine state (with, before each parley round, a raw round that receives
-// by matched probe as parley does: RawProbePingPong); each path keeps its best round. Prints a markdown table:
-// one-way time per message (half the round trip), bandwidth (bytes / one-way time), the ratio
-// of the best rounds and, less sensitive to one lucky round, the median over parley rounds of
-// the ratio to the better of the two raw rounds around it.
+// by matched probe as parley does: RawProbePingPong); each path keeps its best round. Prints
+// a markdown table: one-way time per message (half the round trip), bandwidth (bytes /
+// one-way time), the ratio of the best rounds and, less sensitive to one lucky round, the
+// median over parley rounds of the ratio to the better of the two raw rounds around it.
 //
 //   mpirun -np 2 [--mca btl tcp,self] build/release/mpi_pingpong [--min-bytes N] [--max-bytes N]
-//       [--seconds S]
-//       [--rounds R]
+//       [--seconds S] [--rounds R]
 #include <mpi.h>
 
 #include <algorithm>
@@ -158,8 +157,8 @@ int main(int argc, char** argv) {
     const size_t h = paired.size() / 2;
     const double median = paired.size() % 2 ? paired[h] : (paired[h - 1] + paired[h]) / 2;
     if (me == 0)
-      std::printf("| %zu | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f |\n", bytes, raw * 1e6, probe_best * 1e6, ours * 1e6,
-                  bytes / raw / 1e6, bytes / ours / 1e6, raw / ours, median);
+      std::printf("| %zu | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | %.2f |\n", bytes, raw * 1e6, probe_best * 1e6,
+                  ours * 1e6, bytes / raw / 1e6, bytes / ours / 1e6, raw / ours, median);
     std::fflush(stdout);
   }
   return 0;

@@ -157,7 +157,7 @@ def check_ranks_hold_their_shards(ref, got, n, sequential, kind):
             if r["test_rows"] != ref["test_rows"]:
                 fail("rank 0 holds %d test rows, the test set has %d" % (r["test_rows"], ref["test_rows"]))
             # The whole training set only where it is evaluated (no smaller sample) or trained on:
-            # a data-reading Init (K-means, MF) has it on rank 0 only until its parameters are out.
+            # a data-reading Init (K-means) has only its rows, and only until its parameters are out.
             if not sequential and r["train_eval_rows"] > 0 and r["train_rows"] != 0:
                 fail("rank 0 (%s) still holds the whole training set (%d rows)" % (r["role"], r["train_rows"]))
             # At its peak (the sample and Init's rows are read sorted, then put in order: twice).

@@ -166,7 +166,7 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   const size_t k = static_cast<size_t>(needs.shards);
   out.by_user = k > 1 && header.kind == Dataset::Kind::kRatings && model.by_user;
   const std::optional<std::vector<uint32_t>> sample = needs.evaluates ? TrainEvalRows(o, n_train) : std::nullopt;
-  out.whole_train = model.whole_train || (k == 1 && needs.shard == 0) || (needs.evaluates && !sample);
+  out.whole_train = (k == 1 && needs.shard == 0) || (needs.evaluates && !sample);
   const bool own_shard = k > 1 && needs.shard >= 0;
   std::vector<uint32_t> my_rows;   // Shard: my shard's training rows (indices among them)
   std::vector<uint32_t> shard_of;  // ShardByUser: each user's shard
@@ -185,8 +185,10 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   std::vector<uint32_t> init_want, init_sorted;  // ModelNeeds::init_rows, and sorted
   if (model.init_rows && !out.whole_train) {
     std::optional<std::vector<uint32_t>> want = model.init_rows(n_train);
-    if (!want) out.whole_train = true;
-    if (want) init_want = std::move(*want);
+    if (want)
+      init_want = std::move(*want);
+    else
+      out.whole_train = true;
     init_sorted = init_want;
     std::sort(init_sorted.begin(), init_sorted.end());
     if (std::adjacent_find(init_sorted.begin(), init_sorted.end()) != init_sorted.end() ||

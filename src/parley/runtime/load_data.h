@@ -36,11 +36,10 @@ struct RankNeeds {
 // statistics are not known yet) and `no_rows` (the training data without rows, for
 // CheckData); the caller checks the answers against the real model.
 struct ModelNeeds {
-  bool by_user = false;      // shard ratings by user (the model keeps per-user parameters)
-  bool whole_train = false;  // the rank must hold the whole training set (Init reads it)
-  // Else, when set: the training rows (indices among them) the rank must hold for Init, given
-  // the number of training rows (Model::InitRows; RankData::init_rows holds them); nullopt:
-  // the whole training set.
+  bool by_user = false;  // shard ratings by user (the model keeps per-user parameters)
+  // When set, Init reads the training data here: the training rows (indices among them) the
+  // rank must hold for it, given the number of training rows (Model::InitRows;
+  // RankData::init_rows holds them); nullopt: the whole training set.
   std::function<std::optional<std::vector<uint32_t>>(size_t train_rows)> init_rows;
 };
 

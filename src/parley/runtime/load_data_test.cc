@@ -71,7 +71,9 @@ void ExpectRanksHoldTheirShare(const RunOptions& o, int shards, bool by_user, co
       asked = true;
       EXPECT_EQ(no_rows.rows(), 0u);
       EXPECT_EQ(all.rows, ref.train.rows() + (o.test_path.empty() ? ref.test.rows() : 0));
-      return ModelNeeds{by_user, rank == 0 && whole_train_at_0};
+      ModelNeeds m{by_user, nullptr};
+      if (rank == 0 && whole_train_at_0) m.init_rows = [](size_t) { return std::optional<std::vector<uint32_t>>(); };
+      return m;
     };
     const Rng rng(o.seed);
     StatusOr<RankData> d = LoadRankData(o, rng, rng.Fork("shard"), needs, model_needs);

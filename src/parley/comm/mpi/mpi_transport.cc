@@ -29,13 +29,13 @@ constexpr std::chrono::milliseconds kSpinFor(5);
 // (or a large transfer is in flight, up to kSpinFor), then sleeps and leaves it to the progress
 // thread.
 constexpr std::chrono::microseconds kRolePoll(200);
-constexpr int kYieldEvery = 8;
+constexpr int kYieldEvery = 8;  // a polling role yields the core every kYieldEvery idle polls
 // While a role polls, the progress thread sleeps until an operation is queued, the role stops
 // polling with nothing in hand or with MPI operations still pending (it wakes the thread), or
 // kPollerNap passes. Waking it more often costs the polling role its core and the MPI mutex:
-// with a 200 us nap, 1 MiB ping-pongs over shared memory ran at 0.73-0.87 of raw MPI, against
-// 0.96-1.08 with a long one (bench/RESULTS-mpi.md).
-constexpr std::chrono::milliseconds kPollerNap(5);  // a polling role yields the core every kYieldEvery idle polls
+// with a 200 us nap, 1 MiB ping-pongs over shared memory ran at 0.76-0.88 of raw MPI, against
+// 0.86-1.07 with this one (four interleaved runs each, bench/RESULTS-mpi.md).
+constexpr std::chrono::milliseconds kPollerNap(5);
 // Buffers of completed large sends are kept (up to kPoolBuffers) and reused for incoming
 // messages of at most their size: a fresh std::vector<std::byte> would be zero-filled first,
 // which for 1 MiB costs a third of the transfer over shared memory. Parameter blocks repeat
