@@ -31,7 +31,8 @@ sections=(RESULTS-foundation.md RESULTS-sync.md RESULTS-pex.md RESULTS-asgd.md R
   echo "batches with the same streams, whatever its seed (the split, the shards and the initial"
   echo "parameters did follow the seed). Medians over seeds measured before it therefore vary only by"
   echo "split and initialisation, and their spread understates the run-to-run variation; only the"
-  echo "ASGD section's part (c) rerun of 2026-12-03 was measured after the fix."
+  echo "ASGD section's part (c) rerun of 2026-12-03 and the MPI transport section were measured after"
+  echo "the fix."
   echo
   for s in "${sections[@]}"; do
     [[ -f $s ]] || { echo "assemble_results.sh: missing $s" >&2; exit 1; }
