@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build data
-scripts/build.sh release
+scripts/build.sh release parley   # the command-line program only, not the tests
 scripts/get-data.sh fashion-mnist
 mkdir -p runs/demo
 build/release/parley train \

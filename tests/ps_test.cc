@@ -47,7 +47,9 @@ TEST_P(OneWorkerIsSequential, SameTrajectory) {
   ps.metrics_path = (dir / "ps.jsonl").string();
   auto s = Train(ps);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  if (exact) EXPECT_TRUE(ReadAll(dir / "seq.parley") == ReadAll(dir / "ps.parley")) << "model files differ";
+  if (exact) {
+    EXPECT_TRUE(ReadAll(dir / "seq.parley") == ReadAll(dir / "ps.parley")) << "model files differ";
+  }
   auto ma = LoadModel(seq.model_out), mb = LoadModel(ps.model_out);
   ASSERT_TRUE(ma.ok() && mb.ok());
   ASSERT_EQ(ma->params.size(), mb->params.size());

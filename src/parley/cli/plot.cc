@@ -186,7 +186,10 @@ StatusOr<Series> ExtractSeries(const MetricsLog& log, const std::string& metric,
   for (const auto& e : log.events) {
     if (!e.value.contains(x_axis) || !e.value[x_axis].is_number()) continue;
     std::string what = e.value["event"].is_string() ? e.value["event"].get<std::string>() : e.value["event"].dump();
-    if (e.value.contains("worker")) what += " " + e.value["worker"].dump();
+    if (e.value.contains("worker")) {
+      what += ' ';
+      what += e.value["worker"].dump();
+    }
     s.markers.push_back({e.value[x_axis].get<double>(), what});
   }
   return s;

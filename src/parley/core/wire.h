@@ -21,8 +21,9 @@ class WireWriter {
   template <typename T>
   void Put(const T& value) {
     static_assert(std::is_trivially_copyable_v<T>);
-    const auto* p = reinterpret_cast<const std::byte*>(&value);
-    out_.insert(out_.end(), p, p + sizeof(T));
+    const size_t at = out_.size();
+    out_.resize(at + sizeof(T));
+    std::memcpy(out_.data() + at, &value, sizeof(T));
   }
   // Length-prefixed array.
   template <typename T>
@@ -30,8 +31,9 @@ class WireWriter {
     static_assert(std::is_trivially_copyable_v<T>);
     Put<uint64_t>(values.size());
     if (values.empty()) return;
-    const auto* p = reinterpret_cast<const std::byte*>(values.data());
-    out_.insert(out_.end(), p, p + values.size_bytes());
+    const size_t at = out_.size();
+    out_.resize(at + values.size_bytes());
+    std::memcpy(out_.data() + at, values.data(), values.size_bytes());
   }
   void PutString(const std::string& s) {
     PutArray<char>(std::span<const char>(s.data(), s.size()));

@@ -148,7 +148,9 @@ TEST(Split, RowIndicesPickTheSameRowsAsTheDatasetSplits) {
         const std::vector<uint32_t> rows = ShardRows(n, k, s, b);
         EXPECT_EQ(all.Subset(rows).dense.x, shards[s].dense.x) << "n " << n << " shard " << s << " of " << k;
         EXPECT_EQ(sizes[s], shards[s].rows());
-        if (s == k - 1) EXPECT_EQ(a(), b());
+        if (s == k - 1) {
+          EXPECT_EQ(a(), b());
+        }
       }
     }
   }

@@ -8,7 +8,7 @@
 // Not thread-safe.
 #pragma once
 
-#include <Eigen/Dense>
+#include "parley/core/eigen.h"
 #include <cstdint>
 #include <span>
 #include <vector>

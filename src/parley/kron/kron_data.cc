@@ -1,6 +1,6 @@
 #include "parley/kron/kron_data.h"
 
-#include <Eigen/Dense>
+#include "parley/core/eigen.h"
 #include <cassert>
 #include <cmath>
 

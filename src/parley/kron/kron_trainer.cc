@@ -1,6 +1,6 @@
 #include "parley/kron/kron_trainer.h"
 
-#include <Eigen/Dense>
+#include "parley/core/eigen.h"
 #include <algorithm>
 #include <cassert>
 #include <chrono>

@@ -15,7 +15,7 @@
 // through WeightsView::dense(), so REQUIRES w.scale == 1.
 #pragma once
 
-#include <Eigen/Dense>
+#include "parley/core/eigen.h"
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>

@@ -123,7 +123,9 @@ TYPED_TEST(SparseLinearModelTest, FusedSgdStepEqualsGradientThenPlainStep) {
         PlainSgdStep(plain, g, eta, l2);
         EXPECT_NEAR(model.SgdStep(fused, d, rows, eta, next), want, 1e-12);
       }
-      if (l2 != 0) EXPECT_LT(fused.scale(), 1.0);  // the decay went into the scale
+      if (l2 != 0) {
+        EXPECT_LT(fused.scale(), 1.0);  // the decay went into the scale
+      }
       const auto a = fused.Values();
       const auto b = plain.Values();
       for (size_t i = 0; i < a.size(); ++i)

@@ -14,7 +14,7 @@
 // Batches are computed as matrix products in scratch space reused across calls.
 #pragma once
 
-#include <Eigen/Dense>
+#include "parley/core/eigen.h"
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>

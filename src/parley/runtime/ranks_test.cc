@@ -23,7 +23,9 @@ TEST(Ranks, ShardOfRankIsTheRolesWorker) {
     ASSERT_EQ(static_cast<int>(roles.size()), RanksNeeded(o).ranks) << o.name;
     for (size_t r = 0; r < roles.size(); ++r) {
       EXPECT_EQ(ShardOfRank(o, static_cast<int>(r)), roles[r].worker) << o.name << " rank " << r;
-      if (roles[r].worker >= 0) EXPECT_LT(roles[r].worker, (*algo)->NumShards()) << o.name;
+      if (roles[r].worker >= 0) {
+        EXPECT_LT(roles[r].worker, (*algo)->NumShards()) << o.name;
+      }
     }
   }
 }

@@ -524,7 +524,13 @@ class Runner final : public RunContext {
   std::string RankName(int r) const {
     std::string role = r < static_cast<int>(role_names_.size()) ? role_names_[static_cast<size_t>(r)] : "role";
     const int w = r < static_cast<int>(worker_of_rank_.size()) ? worker_of_rank_[static_cast<size_t>(r)] : -1;
-    return "rank " + std::to_string(r) + " (" + role + (w >= 0 ? " " + std::to_string(w) : "") + ")";
+    std::string name = "rank " + std::to_string(r) + " (" + role;
+    if (w >= 0) {
+      name += ' ';
+      name += std::to_string(w);
+    }
+    name += ')';
+    return name;
   }
 
   // Rank 0: a control message from another rank.
