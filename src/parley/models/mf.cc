@@ -5,7 +5,45 @@
 
 #include "parley/models/config_util.h"
 
+#include "parley/optim/sgd.h"
+
 namespace parley {
+
+namespace {
+
+// <p, q> and |p|^2 + |q|^2 over k coordinates, each as 8 partial sums (sum l adds the
+// coordinates f = l mod 8 in order) added pairwise at the end: the compiler keeps the lanes
+// in vector registers, and every build rounds alike (no reassociation, no FMA contraction).
+// Every place that needs these sums uses this one, so they agree to the bit.
+struct RowSums {
+  double dot, norm2;
+};
+inline RowSums SumRows(const double* p, const double* q, size_t k) {
+  constexpr size_t kLanes = 8;
+  double dot[kLanes] = {}, norm[kLanes] = {};
+  size_t f = 0;
+  for (; f + kLanes <= k; f += kLanes)
+    for (size_t l = 0; l < kLanes; ++l) {
+      dot[l] += p[f + l] * q[f + l];
+      norm[l] += p[f + l] * p[f + l] + q[f + l] * q[f + l];
+    }
+  for (size_t l = 0; f + l < k; ++l) {
+    dot[l] += p[f + l] * q[f + l];
+    norm[l] += p[f + l] * p[f + l] + q[f + l] * q[f + l];
+  }
+  auto total = [](const double* a) {
+    return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+  };
+  return {total(dot), total(norm)};
+}
+
+// Brings a factor row of k doubles towards the cache (a hint; no effect on results).
+inline void PrefetchRow(const double* row, size_t k) {
+  const char* b = reinterpret_cast<const char*>(row);
+  for (size_t off = 0; off < k * sizeof(double); off += 64) __builtin_prefetch(b + off, 1);
+}
+
+}  // namespace
 
 MfModel::MfModel(size_t users, size_t items, int rank, double lambda, double init_scale,
                  double rating_min, double rating_max, double rating_mean)
@@ -61,10 +99,7 @@ void MfModel::Init(std::span<double> w, const Dataset& train, Rng& rng) {
 }
 
 double MfModel::Predict(WeightsView w, uint32_t user, uint32_t item) const {
-  const double* p = w.v + UserFactors(user);
-  const double* q = w.v + ItemFactors(item);
-  double dot = 0;
-  for (size_t f = 0; f < rank_; ++f) dot += p[f] * q[f];
+  const double dot = SumRows(w.v + UserFactors(user), w.v + ItemFactors(item), rank_).dot;
   return w.scale * (w.v[0] + w.v[UserBias(user)] + w.v[ItemBias(item)]) + w.scale * w.scale * dot;
 }
 
@@ -81,11 +116,7 @@ double MfModel::Gradient(WeightsView w, const Dataset& data, std::span<const uin
   for (uint32_t r : rows) {
     const uint32_t u = R.user[r], i = R.item[r];
     const size_t pu = UserFactors(u), qi = ItemFactors(i), bu = UserBias(u), bi = ItemBias(i);
-    double dot = 0, norm2 = 0;
-    for (size_t f = 0; f < k; ++f) {
-      dot += v[pu + f] * v[qi + f];
-      norm2 += v[pu + f] * v[pu + f] + v[qi + f] * v[qi + f];
-    }
+    const auto [dot, norm2] = SumRows(v + pu, v + qi, k);
     const double bu_v = s * v[bu], bi_v = s * v[bi];
     const double e = R.rating[r] - (s * v[0] + bu_v + bi_v + s2 * dot);
     total += e * e + lambda_ * (s2 * norm2 + bu_v * bu_v + bi_v * bi_v);
@@ -103,6 +134,61 @@ double MfModel::Gradient(WeightsView w, const Dataset& data, std::span<const uin
     }
   }
   return total * c;
+}
+
+double MfModel::SgdStep(Weights& w, const Dataset& data, std::span<const uint32_t> rows,
+                        double eta, std::span<const uint32_t> next) {
+  if (rows.empty()) return 0;
+  if (rows.size() > 1) {
+    if (step_grad_.size() != NumParams()) step_grad_.Reset(NumParams(), /*sparse=*/true);
+    step_grad_.Clear();
+    const double loss = Gradient(w.view(), data, rows, step_grad_);
+    PlainSgdStep(w, step_grad_, eta, L2());
+    return loss;
+  }
+  // Gradient for one rating (c = 1) followed by PlainSgdStep's v[i] += (-eta / scale) * g[i],
+  // operation for operation, written into w as it is computed.
+  const Ratings& R = data.ratings;
+  double* v = w.raw().data();
+  // A shuffled epoch visits the ratings, and so their factor rows, in random order: a two-stage
+  // prefetch pipeline, the rating's user, item and value kRatingAhead steps ahead, then (those
+  // now cached) its factor rows and biases kRowsAhead steps ahead.
+  constexpr size_t kRatingAhead = 8, kRowsAhead = 3;
+  if (next.size() >= kRatingAhead) {
+    const uint32_t n = next[kRatingAhead - 1];
+    __builtin_prefetch(&R.user[n]);
+    __builtin_prefetch(&R.item[n]);
+    __builtin_prefetch(&R.rating[n]);
+  }
+  if (next.size() >= kRowsAhead) {
+    const uint32_t n = next[kRowsAhead - 1], nu = R.user[n], ni = R.item[n];
+    PrefetchRow(v + UserFactors(nu), rank_);
+    PrefetchRow(v + ItemFactors(ni), rank_);
+    __builtin_prefetch(v + UserBias(nu), 1);
+    __builtin_prefetch(v + ItemBias(ni), 1);
+  }
+  const uint32_t r = rows.front();
+  const uint32_t u = R.user[r], i = R.item[r];
+  const size_t pu = UserFactors(u), qi = ItemFactors(i), bu = UserBias(u), bi = ItemBias(i);
+  const size_t k = rank_;
+  const double s = w.scale(), s2 = s * s;
+  const auto [dot, norm2] = SumRows(v + pu, v + qi, k);
+  const double bu_v = s * v[bu], bi_v = s * v[bi];
+  const double e = R.rating[r] - (s * v[0] + bu_v + bi_v + s2 * dot);
+  const double loss = e * e + lambda_ * (s2 * norm2 + bu_v * bu_v + bi_v * bi_v);
+  const double f = -eta / s;
+  v[0] += f * (-2 * e);
+  v[bu] += f * (2 * (lambda_ * bu_v - e));
+  v[bi] += f * (2 * (lambda_ * bi_v - e));
+  const double a = -2 * e * s, b = 2 * lambda_ * s;
+  double* p = v + pu;
+  double* q = v + qi;
+  for (size_t j = 0; j < k; ++j) {
+    const double pj = p[j], qj = q[j];
+    p[j] = pj + f * (a * qj + b * pj);
+    q[j] = qj + f * (a * pj + b * qj);
+  }
+  return loss;
 }
 
 MetricSet MfModel::Evaluate(WeightsView w, const Dataset& data) const {

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "parley/models/model.h"
+#include "parley/optim/weights.h"
 
 namespace parley {
 
@@ -44,6 +45,13 @@ class MfModel final : public Model {
   bool SparseGradient() const override { return true; }
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override;
+  // Plain SGD: a batch of one rating updates mu, its two biases and its two factor rows in
+  // place, in one pass over the rows (the arithmetic of Gradient + PlainSgdStep, so the same
+  // parameters to the bit); `next`'s first ratings have their rows prefetched. A larger batch
+  // takes Gradient + PlainSgdStep through a gradient buffer the model keeps (no allocation).
+  bool FusedSgdStep() const override { return true; }
+  double SgdStep(Weights& w, const Dataset& data, std::span<const uint32_t> rows, double eta,
+                 std::span<const uint32_t> next) override;
   // "rmse" and "mae" of the clipped predictions; "objective" = mean over the data's ratings
   // of the per-rating loss above (unclipped squared error plus the per-rating regulariser),
   // i.e. what SGD minimises when data is the training set.
@@ -65,6 +73,8 @@ class MfModel final : public Model {
   size_t users_, items_, rank_;
   double lambda_, init_scale_, rating_min_, rating_max_, rating_mean_;
   size_t shared_;
+
+  GradientBuffer step_grad_;  // SgdStep's buffer for batches of more than one rating
 };
 
 }  // namespace parley

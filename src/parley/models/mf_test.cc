@@ -82,6 +82,39 @@ TEST(MfModelTest, GradientHonoursScale) {
   for (size_t i = 0; i < w.size(); ++i) EXPECT_NEAR(gs[i], g1[i], 1e-12) << i;
 }
 
+TEST(MfModelTest, FusedSgdStepEqualsGradientThenPlainStepToTheBit) {
+  // SgdStep must take the steps of Gradient + PlainSgdStep exactly: single ratings (in place)
+  // and batches with repeated users and items (the kept buffer), from unit and scaled weights,
+  // for ranks that are and are not multiples of the 8 partial sums.
+  for (int rank : {3, 8, 13}) {
+    for (double scale : {1.0, 0.7}) {
+      Rng rng(56);
+      MfModel model(9, 7, rank, 0.05, 0.1, 1, 5, 3);
+      EXPECT_TRUE(model.FusedSgdStep());
+      Dataset d = RandomRatings(9, 7, 60, rng);
+      Weights fused(model.NumParams()), plain(model.NumParams());
+      const std::vector<double> w0 = RandomVector(model.NumParams(), 0.4, rng);
+      for (size_t i = 0; i < w0.size(); ++i) fused.raw()[i] = plain.raw()[i] = w0[i];
+      fused.ScaleBy(scale);
+      plain.ScaleBy(scale);
+      GradientBuffer g(model.NumParams(), true);
+      std::vector<uint32_t> order = AllRows(d.rows());
+      for (int t = 0; t < 80; ++t) {
+        rng.Shuffle(order);
+        const size_t n = t % 2 == 0 ? 1 : 1 + t % 6;
+        std::span<const uint32_t> rows(order.data(), n), next(order.data() + n, t % 4);
+        const double eta = 0.05 / (1 + t % 3);
+        g.Clear();
+        const double want = model.Gradient(plain.view(), d, rows, g);
+        PlainSgdStep(plain, g, eta, model.L2());
+        EXPECT_EQ(model.SgdStep(fused, d, rows, eta, next), want) << "rank " << rank << " t " << t;
+      }
+      EXPECT_EQ(fused.scale(), plain.scale());
+      EXPECT_EQ(fused.raw(), plain.raw()) << "rank " << rank << " scale " << scale;
+    }
+  }
+}
+
 TEST(MfModelTest, TouchesOnlyTheBatchUsersAndItems) {
   MfModel model(4, 4, 2, 0.05, 0.1, 1, 5, 3);
   Dataset d = RatingsData(4, 4, {1, 3}, {2, 0}, {4, 2});
