@@ -6,7 +6,7 @@
 #     build  compiler, CMake, Ninja, Eigen, CLI11, nlohmann-json, toml++, zlib, GoogleTest, Benchmark,
 #            OpenMPI (--transport mpi and its tests)
 #     data   Fashion-MNIST (dataset-fashion-mnist) and R to export MovieLens (see scripts/get-data.sh)
-#     bench  the peers of bench/: scikit-learn, liblinear, numpy, matplotlib, gnuplot
+#     bench  the peers of bench/: scikit-learn, liblinear, PyTorch + OpenBLAS, numpy, matplotlib, gnuplot, make (LIBMF)
 #     mpich  MPICH beside OpenMPI, for scripts/check-mpich.sh (OpenMPI stays the default mpicc)
 set -euo pipefail
 
@@ -18,7 +18,9 @@ build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev li
             python3-matplotlib   # parley plot / compare draw with matplotlib
             libopenmpi-dev openmpi-bin)  # --transport mpi (src/parley/comm/mpi), mpirun for its tests
 data_pkgs=(dataset-fashion-mnist r-base-core)
-bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time)
+bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time
+            python3-torch libopenblas0-pthread  # bench/kernels.sh: PyTorch with OpenBLAS (not the reference BLAS)
+            make)                               # builds LIBMF (bench/kernels.sh)
 mpich_pkgs=(libmpich-dev mpich)
 
 want=()

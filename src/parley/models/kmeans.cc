@@ -190,9 +190,9 @@ template <size_t NB>
   return static_cast<size_t>(best);
 }
 
-// The kernel compiled for the build's baseline (x86-64-v2: SSE, 2 doubles a vector) and for
-// AVX2 (4). Neither uses fused multiply-add (-ffp-contract is off in ISO C++ mode, and "avx2"
-// does not enable FMA), so both round as the reference loop does.
+// The kernel compiled for the build's instruction set (PARLEY_ARCH: this machine's by default,
+// or e.g. x86-64-v2) and for AVX2. Neither fuses multiply-adds (the build passes
+// -ffp-contract=off, and "avx2" does not enable FMA), so both round as the reference loop does.
 size_t NearestBaseline(const double* t, size_t blocks, size_t d, const float* x) {
   return NearestInBlocks(t, blocks, d, x);
 }

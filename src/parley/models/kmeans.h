@@ -71,13 +71,13 @@ bool UsesKMeansCountStep(const Model& model);
 // block is padded with centres of norm +infinity. A point's values for a block's centres are
 // kBlock independent sums kept in vector registers, each with the terms and the order of
 // KMeansModel::Nearest's loop (no fused multiply-add), so the results are the same to the
-// bit; the kernel is compiled for AVX2 and for the x86-64-v2 baseline, and a table uses the
-// AVX2 one when the CPU has it. Not thread-safe; cheap to build (O(k d)) once per mini-batch
-// or evaluation.
+// bit; the kernel is compiled for AVX2 and for the build's -march (PARLEY_ARCH), and a table
+// uses the AVX2 one when the CPU has it. Not thread-safe; cheap to build (O(k d)) once per
+// mini-batch or evaluation.
 class KMeansCentreTable {
  public:
   static constexpr size_t kBlock = 16;
-  enum class Kernel { kAuto, kBaseline };  // kBaseline: the x86-64-v2 one even on AVX2 CPUs
+  enum class Kernel { kAuto, kBaseline };  // kBaseline: the -march build even on AVX2 CPUs
   explicit KMeansCentreTable(Kernel kernel = Kernel::kAuto)
       : avx2_(kernel == Kernel::kAuto && CpuHasAvx2()) {}
   static bool CpuHasAvx2();
