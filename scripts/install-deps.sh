@@ -2,12 +2,14 @@
 # Installs every package parley needs from Debian's archive (Debian 12). Idempotent: packages
 # already present are not touched, and apt is not called at all when nothing is missing.
 #
-#   scripts/install-deps.sh [build] [data] [bench] [mpich] [all]    (default: build)
+#   scripts/install-deps.sh [build] [data] [bench] [torch] [mpich] [all]    (default: build)
 #     build  compiler, CMake, Ninja, Eigen, CLI11, nlohmann-json, toml++, zlib, GoogleTest, Benchmark,
 #            OpenMPI (--transport mpi and its tests)
 #     data   Fashion-MNIST (dataset-fashion-mnist) and R to export MovieLens (see scripts/get-data.sh)
-#     bench  the peers of bench/: scikit-learn, liblinear, PyTorch + OpenBLAS, numpy, matplotlib, gnuplot, make (LIBMF)
+#     bench  the peers of bench/: scikit-learn, liblinear, numpy, matplotlib, gnuplot
+#     torch  the peers of bench/kernels.sh: PyTorch with OpenBLAS, make (to build LIBMF)
 #     mpich  MPICH beside OpenMPI, for scripts/check-mpich.sh (OpenMPI stays the default mpicc)
+#     all    build, data, bench and torch
 set -euo pipefail
 
 groups=("$@")
@@ -18,9 +20,9 @@ build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev li
             python3-matplotlib   # parley plot / compare draw with matplotlib
             libopenmpi-dev openmpi-bin)  # --transport mpi (src/parley/comm/mpi), mpirun for its tests
 data_pkgs=(dataset-fashion-mnist r-base-core)
-bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time
-            python3-torch libopenblas0-pthread  # bench/kernels.sh: PyTorch with OpenBLAS (not the reference BLAS)
-            make)                               # builds LIBMF (bench/kernels.sh)
+bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time)
+torch_pkgs=(python3-torch libopenblas0-pthread  # PyTorch with OpenBLAS (not the reference BLAS)
+            make)                               # builds LIBMF
 mpich_pkgs=(libmpich-dev mpich)
 
 want=()
@@ -29,9 +31,10 @@ for g in "${groups[@]}"; do
     build) want+=("${build_pkgs[@]}") ;;
     data) want+=("${data_pkgs[@]}") ;;
     bench) want+=("${bench_pkgs[@]}") ;;
+    torch) want+=("${torch_pkgs[@]}") ;;
     mpich) want+=("${build_pkgs[@]}" "${mpich_pkgs[@]}") ;;
-    all) want+=("${build_pkgs[@]}" "${data_pkgs[@]}" "${bench_pkgs[@]}") ;;
-    *) echo "install-deps.sh: unknown group '$g' (use build, data, bench, mpich or all)" >&2; exit 2 ;;
+    all) want+=("${build_pkgs[@]}" "${data_pkgs[@]}" "${bench_pkgs[@]}" "${torch_pkgs[@]}") ;;
+    *) echo "install-deps.sh: unknown group '$g' (use build, data, bench, torch, mpich or all)" >&2; exit 2 ;;
   esac
 done
 

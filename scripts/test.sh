@@ -5,9 +5,9 @@
 #   scripts/test.sh [release|asan|tsan]...     (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Everything: the tests read the real data sets (Fashion-MNIST, MovieLens latest-small) and
-# liblinear's fixture, and draw with matplotlib.
-scripts/install-deps.sh all
+# The tests read the real data sets (Fashion-MNIST, MovieLens latest-small) and liblinear's
+# fixture, and draw with matplotlib; PyTorch (group torch, bench/kernels.sh's peer) they do not need.
+scripts/install-deps.sh build data bench
 scripts/get-data.sh
 flavours=("$@")
 [ ${#flavours[@]} -eq 0 ] && flavours=(release asan tsan)
