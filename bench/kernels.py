@@ -9,8 +9,8 @@
           `--algo sync --workers 2` (batch 64 each) against DistributedDataParallel over gloo
           with 2 processes (batch 64 each).
   mf      MovieLens latest-small, seeded 90/10 split (`parley split`), rank 64: parley
-          (lr 0.01, l2 0.05, batch 1) against LIBMF `mf-train -k 64 -s 1` and `-s 2` (its
-          defaults otherwise). Marginal seconds per epoch = (t(21 epochs) - t(1 epoch)) / 20 of
+          (lr 0.01, l2 0.05, batch 1) against LIBMF `mf-train -k 64 -s 1`, and parley
+          `--algo hogwild --workers 2` against `-s 2` (LIBMF's defaults otherwise). Marginal seconds per epoch = (t(21 epochs) - t(1 epoch)) / 20 of
           each process's wall-clock time, so loading and set-up cancel on both sides; test RMSE
           after 20 epochs (parley: 21).
   logreg  the text-like set of bench/foundation.sh (180k x 50,000, 50 non-zeros a row), batch
@@ -156,16 +156,19 @@ def part_mf(a, r, rows):
         pcmd = [a.parley, "train", "--data", tr_csv, "--test", te_csv, "--model", "mf", "--rank", "64",
                 "--l2", "0.05", "--batch", "1", "--lr", "0.01", "--quiet"]
         model = os.path.join(tmp, "ml.model")
-        t = {k: [] for k in ("p1", "p21", "s1_1", "s1_21", "s2_1", "s2_21")}
-        rmse = []
+        t = {k: [] for k in ("p1", "p21", "h1", "h21", "s1_1", "s1_21", "s2_1", "s2_21")}
+        rmse, hrmse = [], []
+        hog = ["--algo", "hogwild", "--workers", "2"]
         for i in range(a.repeat):
             for e in (1, 21):
-                s = os.path.join(r.out, f"mf-parley-e{e}-r{i}.json")
-                _, wall = r.run(f"mf-parley-e{e}-r{i}", pcmd + ["--epochs", str(e), "--eval-every", str(e),
-                                                               "--summary", s])
-                t[f"p{e}"].append(wall)
-                if e == 21:
-                    rmse.append(summary(s)["test"]["rmse"])
+                for key, extra, out in (("p", [], rmse), ("h", hog, hrmse)):
+                    name = f"mf-parley{'-hogwild2' if extra else ''}-e{e}-r{i}"
+                    s = os.path.join(r.out, name + ".json")
+                    _, wall = r.run(name, pcmd + extra + ["--epochs", str(e), "--eval-every", str(e),
+                                                          "--summary", s])
+                    t[f"{key}{e}"].append(wall)
+                    if e == 21:
+                        out.append(summary(s)["test"]["rmse"])
                 for threads in (1, 2):
                     _, wall = r.run(f"mf-libmf-s{threads}-t{e}-r{i}",
                                     [mf_train, "--quiet", "-k", "64", "-s", str(threads), "-t", str(e),
@@ -178,18 +181,19 @@ def part_mf(a, r, rows):
                                                         "-p", txt["test"], txt["train"], model])
             last = [l.split() for l in out.splitlines() if l.strip() and l.split()[0].isdigit()]
             libmf_rmse[threads] = float(last[-1][2])
-        marg = {k: [(b - a_) / 20 for a_, b in zip(t[f"{k}1" if k == "p" else f"{k}_1"],
-                                                     t[f"{k}21" if k == "p" else f"{k}_21"])]
-                for k in ("p", "s1", "s2")}
-        for threads in (1, 2):
+        marg = {k: [(b - a_) / 20 for a_, b in zip(t[f"{k}1" if k in ("p", "h") else f"{k}_1"],
+                                                     t[f"{k}21" if k in ("p", "h") else f"{k}_21"])]
+                for k in ("p", "h", "s1", "s2")}
+        for threads, mine, what, err, extra in ((1, "p", "parley 1 thread", rmse, ""),
+                                                (2, "h", "parley hogwild, 2 workers", hrmse, " " + " ".join(hog))):
             k = f"s{threads}"
-            ratio = [p / s for p, s in zip(marg["p"], marg[k])]
-            rows.append((f"MF rank 64, MovieLens latest-small: marginal s/epoch, parley 1 thread "
+            ratio = [s / p for p, s in zip(marg[mine], marg[k])]
+            rows.append((f"MF rank 64, MovieLens latest-small: marginal s/epoch, {what} "
                          f"against LIBMF -s {threads}",
-                         span(marg["p"], "{:.4f}"), span(marg[k], "{:.4f}"),
-                         f"{med(marg[k]) / med(marg['p']):.2f}x (paired {span([1 / x for x in ratio], '{:.2f}')})",
-                         f"{span(rmse, '{:.4f}')} / {libmf_rmse[threads]:.4f}",
-                         f"`{' '.join(pcmd)} --epochs 21 --eval-every 21` (and 1); "
+                         span(marg[mine], "{:.4f}"), span(marg[k], "{:.4f}"),
+                         f"{med(marg[k]) / med(marg[mine]):.2f}x (paired {span(ratio, '{:.2f}')})",
+                         f"{span(err, '{:.4f}')} / {libmf_rmse[threads]:.4f}",
+                         f"`{' '.join(pcmd)}{extra} --epochs 21 --eval-every 21` (and 1); "
                          f"`mf-train --quiet -k 64 -s {threads} -t 21 ml.train.txt` (and -t 1)"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -16,6 +16,8 @@ for f in "${flavours[@]}"; do
   scripts/build.sh "$f"
   filter=()
   # TSan: the tests that run roles on threads; the single-threaded numerics gain nothing there.
+  # Hogwild's tests (Hogwild.*) are not selected: its workers race on the shared parameters by
+  # design (src/parley/algos/hogwild/hogwild.h).
   # The MPI tests (label mpi, tests/mpi/mpi_test.py) run in release and asan only: OpenMPI's
   # shared-memory transport and progress engine are not TSan-instrumented and report races of
   # their own.

@@ -1,5 +1,5 @@
-// Fixtures shared by the tests that train through the runtime (ps, pex, asgd): a small
-// logistic-regression run and the lines of a metrics log.
+// Fixtures shared by the tests that train through the runtime (ps, pex, asgd, hogwild): small
+// logistic-regression and MF runs, and the lines of a metrics log.
 #pragma once
 
 #include <filesystem>
@@ -35,6 +35,29 @@ inline RunOptions SmallLogreg(const std::filesystem::path& dir) {
   o.train.optimizer.schedule.lr = 0.5;
   o.quiet = true;
   o.seed = 11;
+  return o;
+}
+
+// MF rank 4 on generated ratings (300 users x 400 items, 12,000 ratings, seed 9; written to
+// dir/r.csv once), 10% test, 5 epochs, batch 1, lr 0.02, l2 0.02, run seed 5, quiet.
+inline RunOptions SmallMf(const std::filesystem::path& dir) {
+  const auto path = dir / "r.csv";
+  if (!std::filesystem::exists(path)) {
+    Rng rng(9);
+    Dataset d = GenerateRatings(300, 400, 4, 12000, 0.3, rng);
+    EXPECT_TRUE(WriteRatingsCsv(d, path.string()).ok());
+  }
+  RunOptions o;
+  o.train_path = path.string();
+  o.test_fraction = 0.1;
+  o.model.kind = "mf";
+  o.model.rank = 4;
+  o.model.l2 = 0.02;
+  o.train.epochs = 5;
+  o.train.batch_size = 1;
+  o.train.optimizer.schedule.lr = 0.02;
+  o.quiet = true;
+  o.seed = 5;
   return o;
 }
 

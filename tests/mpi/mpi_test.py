@@ -256,6 +256,13 @@ def ranks_error(a, tmp):
     if p.stderr.count(want) != 1:
         fail("the rank-count error should be printed once (rank 0), got %d" % p.stderr.count(want))
     print("ok: " + want)
+    # hogwild shares memory between threads: refused under MPI, whatever the rank count.
+    flags = flags[:-4] + ["--algo", "hogwild", "--workers", "2"]
+    p, secs = run(mpi_cmd(a, 2) + flags, timeout=60)
+    want = "--algo hogwild shares one parameter vector between the threads of one process"
+    if p.returncode == 0 or p.stderr.count(want) != 1:
+        fail("expected the hogwild refusal once, got rc %d, stderr:\n%s" % (p.returncode, p.stderr))
+    print("ok: " + want)
 
 
 def pex_kill(a, tmp):

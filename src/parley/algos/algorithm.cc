@@ -2,6 +2,7 @@
 
 #include "parley/algos/asgd/asgd.h"
 #include "parley/algos/asgd/balancer.h"
+#include "parley/algos/hogwild/hogwild.h"
 #include "parley/algos/pex/pex.h"
 #include "parley/algos/ps/ps.h"
 #include "parley/algos/sequential/sequential.h"
@@ -21,7 +22,7 @@ Status ValidateTrainOptions(const TrainOptions& o, const Model& model) {
   return ValidateOptimizer(o.optimizer, model.L2());
 }
 
-std::string AlgorithmNames() { return "sequential, sync, async, asgd, simu, lloyd, pex, pex-sync"; }
+std::string AlgorithmNames() { return "sequential, sync, async, asgd, simu, lloyd, pex, pex-sync, hogwild"; }
 
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options) {
   if (options.workers < 1)
@@ -64,6 +65,7 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
     if (options.name == "simu") return std::unique_ptr<Algorithm>(new SimuParallelSgd(options));
     return std::unique_ptr<Algorithm>(new LloydKmeans(options));
   }
+  if (options.name == "hogwild") return std::unique_ptr<Algorithm>(new Hogwild(options));
   if (options.name == "sequential") {
     if (options.workers != 1)
       return InvalidArgument("--algo sequential runs exactly one worker; got --workers " +

@@ -76,11 +76,14 @@ class Algorithm {
   virtual int NumShards() const = 0;
   // The roles, rank i running roles[i]. Called once per run.
   virtual std::vector<Role> Roles(const AlgorithmSetup& setup) = 0;
+  // Whether the roles share memory (hogwild): such an algorithm runs only on the in-process
+  // transport, and the runtime refuses it under MPI.
+  virtual bool InProcessOnly() const { return false; }
 };
 
 // Options that select and size an algorithm.
 struct AlgorithmOptions {
-  std::string name = "sequential";  // sequential | sync | async | pex | pex-sync
+  std::string name = "sequential";  // AlgorithmNames()
   int workers = 1;                  // gradient-computing roles (sync: N + b)
   int backup = 0;                   // sync: b, gradients dropped per step (N = workers - b)
   int servers = 1;                  // sync/async: parameter shards, one server each
@@ -97,7 +100,7 @@ struct AlgorithmOptions {
   std::string balance = "off";      // asgd: off | interval | size | both (load balancing)
 };
 
-// "sequential, sync, async, pex, pex-sync": the names MakeAlgorithm accepts.
+// The names MakeAlgorithm accepts, comma-separated.
 std::string AlgorithmNames();
 
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options);

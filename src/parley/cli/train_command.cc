@@ -50,7 +50,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--kron-threads", c->kron.threads, "--kron: threads for initialisation and the P updates (0: one per core)")->check(CLI::NonNegativeNumber)->group(model);
 
   auto algo = "Algorithm";
-  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival) | pex (asynchronous parameter exchange with a master) | pex-sync (its synchronous counterpart: periodic model averaging) | asgd (peer to peer, Parzen-window merging) | simu (SimuParallelSGD: average at the end) | lloyd (batch K-means)")->group(algo);
+  t->add_option("--algo", o.algo.name, "sequential | sync (synchronous, with --backup workers) | async (parameter server, gradients applied on arrival) | pex (asynchronous parameter exchange with a master) | pex-sync (its synchronous counterpart: periodic model averaging) | asgd (peer to peer, Parzen-window merging) | simu (SimuParallelSGD: average at the end) | lloyd (batch K-means) | hogwild (lock-free SGD on one shared parameter vector; in-process only)")->group(algo);
   t->add_option("--workers", o.algo.workers, "Worker roles (sync: N + b, of which the first N gradients of each step are used)")->group(algo);
   t->add_option("--backup", o.algo.backup, "sync: b backup workers; each step drops the b slowest gradients")->group(algo);
   t->add_option("--servers", o.algo.servers, "sync/async: parameter servers, each holding one block of the parameters")->group(algo);
@@ -61,7 +61,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--blocks", o.algo.blocks, "asgd: split the parameters in this many equal blocks for messages")->group(algo);
   t->add_option("--msg-blocks", o.algo.msg_blocks, "asgd: blocks per message, round robin (0: all)")->group(algo);
   t->add_option("--balance", o.algo.balance, "asgd: communication load balancing from the in-flight sends: off | interval | size | both")->group(algo);
-  t->add_option("--transport", o.transport, "inproc (every role a thread of this process) | mpi (one role per MPI rank: mpirun -np RANKS parley train --transport mpi ...; RANKS = 1 for sequential, servers + workers for sync/async, 1 + workers for pex/pex-sync, workers for asgd/simu/lloyd; rank 0 prints and writes the outputs)")->group(algo);
+  t->add_option("--transport", o.transport, "inproc (every role a thread of this process) | mpi (one role per MPI rank: mpirun -np RANKS parley train --transport mpi ...; RANKS = 1 for sequential, servers + workers for sync/async, 1 + workers for pex/pex-sync, workers for asgd/simu/lloyd; hogwild runs in one process only; rank 0 prints and writes the outputs)")->group(algo);
   t->add_option("--seed", o.seed, "Run seed: data split, shards, initialisation, batch order")->group(algo);
 
   auto opt = "Optimisation";

@@ -17,6 +17,7 @@ RankLayout RanksNeeded(const AlgorithmOptions& o) {
     return {o.servers + o.workers, Count(o.servers, "server") + " + " + Count(o.workers, "worker")};
   if (o.name == "pex" || o.name == "pex-sync") return {1 + o.workers, "1 master + " + Count(o.workers, "worker")};
   if (o.name == "asgd" || o.name == "simu" || o.name == "lloyd") return {o.workers, Count(o.workers, "peer")};
+  if (o.name == "hogwild") return {o.workers, Count(o.workers, "worker")};  // refused under MPI
   return {1, "1 worker"};  // sequential
 }
 

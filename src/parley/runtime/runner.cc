@@ -1000,7 +1000,11 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
   };
   // Same flags on every rank: these checks agree everywhere, so every rank returns (and
   // finalises) after the same collective.
-  if (Status st = MakeAlgorithm(o.algo).status(); !st.ok()) {
+  if (StatusOr<std::unique_ptr<Algorithm>> a = MakeAlgorithm(o.algo); !a.ok() || (*a)->InProcessOnly()) {
+    Status st = a.ok() ? InvalidArgument("--algo " + o.algo.name +
+                                         " shares one parameter vector between the threads of one process; "
+                                         "MPI ranks share no memory: run it without mpirun and --transport mpi")
+                       : a.status();
     report_on_root(st);
     session->NotOk(false);
     return st;

@@ -1,0 +1,132 @@
+#include "parley/algos/hogwild/hogwild.h"
+
+#include <chrono>
+#include <string>
+
+#include "parley/algos/sgd_loop.h"
+
+namespace parley {
+namespace {
+
+constexpr std::chrono::duration<double> kPoll(0.05);
+
+enum Tag : int {
+  kDone = 31,  // worker -> worker 0: my steps are all in the shared parameters
+};
+
+int64_t AllSteps(const HogwildShared& s, int workers) {
+  int64_t sum = 0;
+  for (int i = 0; i < workers; ++i)
+    sum += s.steps[static_cast<size_t>(i)].v.load(std::memory_order_relaxed);
+  return sum;
+}
+
+// Worker 0, after its own last step: waits for the other workers' kDone (at most `deadline`
+// seconds, or 2 s once the run is stopping) and returns how many workers have finished.
+int AwaitWorkers(Node& node, int workers, double deadline) {
+  std::vector<char> seen(static_cast<size_t>(workers), 0);
+  seen[0] = 1;
+  int done = 1;
+  const double start = node.Now();
+  while (done < workers) {
+    std::optional<Message> m = node.Receive(kPoll);
+    if (m && m->tag == kDone && m->from > 0 && m->from < workers) {
+      char& s = seen[static_cast<size_t>(m->from)];
+      done += s == 0;
+      s = 1;
+    }
+    const double waited = node.Now() - start;
+    if (!m && (waited > deadline || (node.ShouldStop() && waited > 2.0))) break;
+  }
+  if (done < workers) {
+    nlohmann::json missing = nlohmann::json::array();
+    for (int i = 1; i < workers; ++i)
+      if (!seen[static_cast<size_t>(i)]) missing.push_back(i);
+    node.Event({{"event", "workers_unfinished"},
+                {"workers", missing},
+                {"detail", "no end-of-run message within --deadline; "
+                           "what they wrote before is in the final parameters"}});
+  }
+  return done;
+}
+
+void RunHogwildWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
+                      HogwildShared& s) {
+  std::unique_ptr<Model> model = setup.prototype->Clone();
+  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
+  const size_t n = model->NumParams();
+  std::call_once(s.init, [&] {
+    std::unique_ptr<Model> m = model->Clone();
+    s.w = Weights(n);
+    Rng rng = setup.init_rng;
+    setup.InitParams(*m, s.w.Mutable(), rng);
+  });
+  Weights& w = s.w;  // shared; its scale stays 1 (nothing here calls ScaleBy)
+  SgdOptimizer optimizer(setup.train_options.optimizer);
+  GradientBuffer g(n, model->SparseGradient());
+  BatchStream batches(data.rows(), setup.train_options.batch_size, setup.BatchRng(index),
+                      setup.train_options.first_epoch);
+  EvalClock eval(setup.train_options, data.rows());
+  const double lambda = model->L2();
+  // Plain SGD on a sparse model with L2: steps without the decay, the decay in bulk (header).
+  const bool bulk_decay = optimizer.plain() && model->SparseGradient() && lambda != 0;
+  const bool fused = optimizer.plain() && model->FusedSgdStep() && !bulk_decay;
+  double owed = 1;             // product of (1 - eta_t lambda) not yet applied
+  size_t touched_since = 0;    // coordinates touched since the last bulk decay
+  auto apply_decay = [&] {
+    if (owed != 1) {
+      double* v = w.raw().data();
+      for (size_t i = 0; i < n; ++i) v[i] *= owed;
+    }
+    owed = 1;
+    touched_since = 0;
+  };
+  int64_t t = 0;
+  while (!node.ShouldStop() && !eval.Done()) {
+    std::span<const uint32_t> batch = batches.Next();
+    const double eta = optimizer.LearningRate(t);
+    double loss;
+    if (fused) {
+      loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
+    } else {
+      g.Clear();
+      loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
+      if (bulk_decay) {
+        PlainSgdStep(w, g, eta, /*lambda=*/0);
+        owed *= 1 - eta * lambda;
+        touched_since += g.touched().size();
+        if (touched_since >= n) apply_decay();
+      } else {
+        optimizer.Step(w, g, lambda, t);
+      }
+    }
+    ++t;
+    s.steps[static_cast<size_t>(index)].v.store(t, std::memory_order_relaxed);
+    const bool due = eval.Advance(batch.size(), loss);
+    if (index == 0 && due) node.Report(eval.Take(AllSteps(s, o.workers)), w.view());
+    node.Tick(eval.epochs());
+  }
+  apply_decay();
+  if (index != 0) {
+    node.Send(0, kDone, Bytes{});
+    return;
+  }
+  const int finished = AwaitWorkers(node, o.workers, o.deadline);
+  Progress p = eval.Take(AllSteps(s, o.workers));
+  p.extra = {{"workers_finished", finished}};
+  node.Report(p, w.view(), /*final=*/true);
+}
+
+}  // namespace
+
+std::vector<Role> Hogwild::Roles(const AlgorithmSetup& setup) {
+  shared_ = std::make_shared<HogwildShared>(o_.workers);
+  std::vector<Role> roles;
+  for (int i = 0; i < o_.workers; ++i)
+    roles.push_back(Role{"worker", [this, &setup, i, s = shared_](Node& node) {
+                           RunHogwildWorker(node, setup, o_, i, *s);
+                         }, i});
+  return roles;
+}
+
+}  // namespace parley
