@@ -100,6 +100,10 @@ class Model {
   // w straight from the rows: no gradient buffer, one pass over the non-zeros), which
   // algorithms then use instead of Gradient + SgdOptimizer::Step when the optimizer is plain.
   virtual bool FusedSgdStep() const { return false; }
+  // A copy whose steps leave the L2 decay out (L2() is 0, SgdStep decays nothing; Gradient is
+  // unchanged), for an algorithm that applies the decay itself (hogwild); nullptr when the
+  // model has no such copy (the default).
+  virtual std::unique_ptr<Model> WithoutL2() const { return nullptr; }
   virtual double SgdStep(Weights& w, const Dataset& data, std::span<const uint32_t> rows,
                          double eta, std::span<const uint32_t> next);
 

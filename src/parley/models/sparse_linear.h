@@ -108,6 +108,8 @@ class SparseLinearModel : public Model {
     asm volatile("");
   }
 
+  void DropL2() { l2_ = 0; }  // for WithoutL2
+
   // w <- (1 - eta * l2) w: O(1), a scale change.
   void Decay(Weights& w, double eta) const {
     if (l2_ != 0) w.ScaleBy(1 - eta * l2_);
@@ -138,6 +140,11 @@ class SparseLinear final : public SparseLinearModel {
 
   std::string Kind() const override { return Loss::kKind; }
   std::unique_ptr<Model> Clone() const override { return std::make_unique<SparseLinear>(*this); }
+  std::unique_ptr<Model> WithoutL2() const override {
+    auto m = std::make_unique<SparseLinear>(*this);
+    m->DropL2();
+    return m;
+  }
 
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override {

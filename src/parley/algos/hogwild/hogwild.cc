@@ -1,5 +1,6 @@
 #include "parley/algos/hogwild/hogwild.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -68,18 +69,27 @@ void RunHogwildWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOp
                       setup.train_options.first_epoch);
   EvalClock eval(setup.train_options, data.rows());
   const double lambda = model->L2();
-  // Plain SGD on a sparse model with L2: steps without the decay, the decay in bulk (header).
+  // Plain SGD on a sparse model with L2: steps without the decay, the decay in bulk (header),
+  // every `decay_every` steps: about n / (coordinates a step touches, from the shard's mean
+  // row length and the bias).
   const bool bulk_decay = optimizer.plain() && model->SparseGradient() && lambda != 0;
-  const bool fused = optimizer.plain() && model->FusedSgdStep() && !bulk_decay;
-  double owed = 1;             // product of (1 - eta_t lambda) not yet applied
-  size_t touched_since = 0;    // coordinates touched since the last bulk decay
+  std::unique_ptr<Model> no_l2 = bulk_decay ? model->WithoutL2() : nullptr;
+  Model& stepper = no_l2 ? *no_l2 : *model;
+  const bool fused = optimizer.plain() && model->FusedSgdStep() && (!bulk_decay || no_l2);
+  int64_t decay_every = 1;
+  if (bulk_decay) {
+    const double rows = static_cast<double>(std::max<size_t>(1, data.rows()));
+    const double per_row = 1 + static_cast<double>(data.sparse.col.size()) / rows;
+    const double touched = per_row * setup.train_options.batch_size;
+    decay_every = std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(n) / touched));
+  }
+  double owed = 1;  // product of (1 - eta_t lambda) not yet applied
   auto apply_decay = [&] {
     if (owed != 1) {
       double* v = w.raw().data();
       for (size_t i = 0; i < n; ++i) v[i] *= owed;
     }
     owed = 1;
-    touched_since = 0;
   };
   int64_t t = 0;
   while (!node.ShouldStop() && !eval.Done()) {
@@ -87,20 +97,18 @@ void RunHogwildWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOp
     const double eta = optimizer.LearningRate(t);
     double loss;
     if (fused) {
-      loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
+      loss = node.Compute([&] { return stepper.SgdStep(w, data, batch, eta, batches.Upcoming()); });
     } else {
       g.Clear();
       loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
-      if (bulk_decay) {
-        PlainSgdStep(w, g, eta, /*lambda=*/0);
-        owed *= 1 - eta * lambda;
-        touched_since += g.touched().size();
-        if (touched_since >= n) apply_decay();
-      } else {
-        optimizer.Step(w, g, lambda, t);
-      }
+      if (bulk_decay) PlainSgdStep(w, g, eta, /*lambda=*/0);
+      else optimizer.Step(w, g, lambda, t);
     }
     ++t;
+    if (bulk_decay) {
+      owed *= 1 - eta * lambda;
+      if (t % decay_every == 0) apply_decay();
+    }
     s.steps[static_cast<size_t>(index)].v.store(t, std::memory_order_relaxed);
     const bool due = eval.Advance(batch.size(), loss);
     if (index == 0 && due) node.Report(eval.Take(AllSteps(s, o.workers)), w.view());

@@ -14,10 +14,11 @@
 //
 // L2 on sparse models: sequential SGD decays every parameter at each step in O(1) through
 // Weights' global scale, a scale that W writers cannot share. A hogwild worker instead takes
-// its steps without the decay and multiplies the whole vector by the product of the decays it
-// owes, (1 - eta_t l2) over its steps since, whenever the coordinates it has touched since the
-// last time reach the vector's size: O(1) amortised per touched coordinate, each parameter
-// decayed by the same factors as in sequential SGD, later by at most that many steps. Models
+// its steps without the decay (Model::WithoutL2's fused step, or Gradient and a step with
+// l2 = 0) and multiplies the whole vector by the product of the decays it owes, (1 - eta_t l2)
+// over its steps since, every K steps, K = parameters / (batch x (mean non-zeros of its
+// shard's rows + 1)): the decay costs about what the steps do, and each parameter gets the
+// factors of sequential SGD, later by at most K steps. Models
 // without L2 or with dense steps (and MF, whose l2 is in its gradient) take exactly the
 // sequential steps: one worker follows sequential SGD's trajectory to the bit.
 //
