@@ -10,12 +10,14 @@
           with 2 processes (batch 64 each).
   mf      MovieLens latest-small, seeded 90/10 split (`parley split`), rank 64: parley
           (lr 0.01, l2 0.05, batch 1) against LIBMF `mf-train -k 64 -s 1`, and parley
-          `--algo hogwild --workers 2` against `-s 2` (LIBMF's defaults otherwise). Marginal seconds per epoch = (t(21 epochs) - t(1 epoch)) / 20 of
-          each process's wall-clock time, so loading and set-up cancel on both sides; test RMSE
-          after 20 epochs (parley: 21).
+          `--algo hogwild --workers 2` against `-s 2` (LIBMF's defaults otherwise). Marginal
+          seconds per epoch = (t(61 epochs) - t(1 epoch)) / 60 of each process's wall-clock
+          time, so loading and set-up cancel on both sides; test RMSE after 60 epochs (parley:
+          61).
   logreg  the text-like set of bench/foundation.sh (180k x 50,000, 50 non-zeros a row), batch
           1, lr 0.5, l2 1e-5: parley against scikit-learn's SGDClassifier, marginal seconds per
-          epoch = (t5 - t1) / 4 of the training time each side reports.
+          epoch = (t5 - t1) / 4 of the training time each side reports; and parley
+          `--algo hogwild --workers 2` against parley with one thread.
 
 Every measurement runs --repeat times (default 5), the two sides interleaved; tables give
 medians with the range. Raw outputs and the commands go to --out (bench/out/kernels)."""
@@ -156,33 +158,33 @@ def part_mf(a, r, rows):
         pcmd = [a.parley, "train", "--data", tr_csv, "--test", te_csv, "--model", "mf", "--rank", "64",
                 "--l2", "0.05", "--batch", "1", "--lr", "0.01", "--quiet"]
         model = os.path.join(tmp, "ml.model")
-        t = {k: [] for k in ("p1", "p21", "h1", "h21", "s1_1", "s1_21", "s2_1", "s2_21")}
+        t = {k: [] for k in ("p1", "p61", "h1", "h61", "s1_1", "s1_61", "s2_1", "s2_61")}
         rmse, hrmse = [], []
         hog = ["--algo", "hogwild", "--workers", "2"]
         for i in range(a.repeat):
-            for e in (1, 21):
+            for e in (1, 61):
                 for key, extra, out in (("p", [], rmse), ("h", hog, hrmse)):
                     name = f"mf-parley{'-hogwild2' if extra else ''}-e{e}-r{i}"
                     s = os.path.join(r.out, name + ".json")
                     _, wall = r.run(name, pcmd + extra + ["--epochs", str(e), "--eval-every", str(e),
                                                           "--summary", s])
                     t[f"{key}{e}"].append(wall)
-                    if e == 21:
+                    if e == 61:
                         out.append(summary(s)["test"]["rmse"])
                 for threads in (1, 2):
                     _, wall = r.run(f"mf-libmf-s{threads}-t{e}-r{i}",
                                     [mf_train, "--quiet", "-k", "64", "-s", str(threads), "-t", str(e),
                                      txt["train"], model])
                     t[f"s{threads}_{e}"].append(wall)
-        # LIBMF's test RMSE after 20 iterations, from a run that evaluates every iteration.
+        # LIBMF's test RMSE after 60 iterations, from a run that evaluates every iteration.
         libmf_rmse = {}
         for threads in (1, 2):
-            out, _ = r.run(f"mf-libmf-s{threads}-rmse", [mf_train, "-k", "64", "-s", str(threads), "-t", "20",
+            out, _ = r.run(f"mf-libmf-s{threads}-rmse", [mf_train, "-k", "64", "-s", str(threads), "-t", "60",
                                                         "-p", txt["test"], txt["train"], model])
             last = [l.split() for l in out.splitlines() if l.strip() and l.split()[0].isdigit()]
             libmf_rmse[threads] = float(last[-1][2])
-        marg = {k: [(b - a_) / 20 for a_, b in zip(t[f"{k}1" if k in ("p", "h") else f"{k}_1"],
-                                                     t[f"{k}21" if k in ("p", "h") else f"{k}_21"])]
+        marg = {k: [(b - a_) / 60 for a_, b in zip(t[f"{k}1" if k in ("p", "h") else f"{k}_1"],
+                                                     t[f"{k}61" if k in ("p", "h") else f"{k}_61"])]
                 for k in ("p", "h", "s1", "s2")}
         for threads, mine, what, err, extra in ((1, "p", "parley 1 thread", rmse, ""),
                                                 (2, "h", "parley hogwild, 2 workers", hrmse, " " + " ".join(hog))):
@@ -193,8 +195,8 @@ def part_mf(a, r, rows):
                          span(marg[mine], "{:.4f}"), span(marg[k], "{:.4f}"),
                          f"{med(marg[k]) / med(marg[mine]):.2f}x (paired {span(ratio, '{:.2f}')})",
                          f"{span(err, '{:.4f}')} / {libmf_rmse[threads]:.4f}",
-                         f"`{' '.join(pcmd)}{extra} --epochs 21 --eval-every 21` (and 1); "
-                         f"`mf-train --quiet -k 64 -s {threads} -t 21 ml.train.txt` (and -t 1)"))
+                         f"`{' '.join(pcmd)}{extra} --epochs 61 --eval-every 61` (and 1); "
+                         f"`mf-train --quiet -k 64 -s {threads} -t 61 ml.train.txt` (and -t 1)"))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -207,31 +209,41 @@ def part_logreg(a, r, rows):
                              "--nnz", "50", "--seed", "1", "--out", data + ".svm"])
         r.run("logreg-split", [a.parley, "split", "--data", data + ".svm", "--test-fraction", "0.1",
                                "--seed", "1", "--train-out", tr, "--test-out", te])
-    t = {k: [] for k in ("p1", "p5", "s1", "s5")}
-    acc = {"p": [], "s": []}
+    t = {k: [] for k in ("p1", "p5", "h1", "h5", "s1", "s5")}
+    acc = {"p": [], "h": [], "s": []}
+    hog = ["--algo", "hogwild", "--workers", "2"]
     for i in range(a.repeat):
         for e in (1, 5):
-            s = os.path.join(r.out, f"logreg-parley-e{e}-r{i}.json")
-            r.run(f"logreg-parley-e{e}-r{i}", [a.parley, "train", "--data", tr, "--test", te, "--model", "logreg",
-                                               "--l2", "1e-5", "--batch", "1", "--lr", "0.5", "--epochs", str(e),
-                                               "--eval-every", str(e), "--seed", "1", "--quiet", "--summary", s])
-            j = summary(s)
-            t[f"p{e}"].append(j["train_seconds"] - j["eval_seconds"])
+            for key, extra in (("p", []), ("h", hog)):
+                name = f"logreg-parley{'-hogwild2' if extra else ''}-e{e}-r{i}"
+                s = os.path.join(r.out, name + ".json")
+                r.run(name, [a.parley, "train", "--data", tr, "--test", te, "--model", "logreg", "--l2", "1e-5",
+                             "--batch", "1", "--lr", "0.5", "--epochs", str(e), "--eval-every", str(e), "--seed", "1",
+                             "--quiet", "--summary", s] + extra)
+                j = summary(s)
+                t[f"{key}{e}"].append(j["train_seconds"] - j["eval_seconds"])
+                if e == 5:
+                    acc[key].append(j["test"]["accuracy"])
             out, _ = r.run(f"logreg-sklearn-e{e}-r{i}", [PY, "bench/sklearn_sgd.py", tr, te, "--features", "50000",
                                                          "--lr", "0.5", "--l2", "1e-5", "--epochs", str(e)],
                            env=peer_env())
             k = json.loads(out.strip().splitlines()[-1])
             t[f"s{e}"].append(k["seconds"])
             if e == 5:
-                acc["p"].append(j["test"]["accuracy"])
                 acc["s"].append(k["test_accuracy"])
     mp = [(b - a_) / 4 for a_, b in zip(t["p1"], t["p5"])]
+    mh = [(b - a_) / 4 for a_, b in zip(t["h1"], t["h5"])]
     ms = [(b - a_) / 4 for a_, b in zip(t["s1"], t["s5"])]
     rows.append(("logistic regression, text-like 180k x 50k, batch 1: marginal s/epoch",
                  span(mp, "{:.4f}"), span(ms, "{:.4f}"),
                  f"{med(ms) / med(mp):.2f}x (paired {span([s / p for p, s in zip(mp, ms)], '{:.2f}')})",
                  f"{span(acc['p'], '{:.4f}')} / {span(acc['s'], '{:.4f}')}",
                  f"`{r.commands['logreg-parley-e5']}` (and 1 epoch); `{r.commands['logreg-sklearn-e5']}` (and 1)"))
+    rows.append(("logistic regression as above: parley hogwild, 2 workers, against parley 1 thread (marginal s/epoch)",
+                 span(mh, "{:.4f}"), span(mp, "{:.4f}"),
+                 f"{med(mp) / med(mh):.2f}x (paired {span([p / h for p, h in zip(mp, mh)], '{:.2f}')})",
+                 f"{span(acc['h'], '{:.4f}')} / {span(acc['p'], '{:.4f}')}",
+                 f"`{r.commands['logreg-parley-hogwild2-e5']}` (and 1 epoch)"))
 
 
 def part_gemm(a, r, rows):
