@@ -159,6 +159,20 @@ TEST(Hogwild, AKilledWorkerIsNamedAfterTheDeadline) {
   EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.85);
 }
 
+// Worker 0 reports the final parameters: if its machine dies the run cannot end well, and the
+// error names it.
+TEST(Hogwild, AKilledWorkerZeroIsNamedInTheError) {
+  auto dir = TempDir();
+  RunOptions o = SmallLogreg(dir);
+  o.algo.name = "hogwild";
+  o.algo.workers = 2;
+  o.emulation.kills = {KillRule{0, -1, 5}};
+  auto s = Train(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("worker 0 (rank 0) died (--kill)"), std::string::npos)
+      << s.status().ToString();
+}
+
 TEST(Hogwild, RunsInOneProcessOnly) {
   AlgorithmOptions o;
   o.name = "hogwild";

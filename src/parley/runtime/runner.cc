@@ -349,6 +349,7 @@ class Runner final : public RunContext {
           roles[r].run(*nodes_[r]);
         } catch (const NodeKilled&) {
           // The emulated machine died: the role is gone; its peers find out on their own.
+          NoteKilled(roles[r], static_cast<int>(r));
         }
       });
     for (auto& t : threads) t.join();
@@ -432,7 +433,19 @@ class Runner final : public RunContext {
   const std::string& abort_reason() const { return abort_reason_; }
 #endif
 
+  void NoteKilled(const Role& role, int rank) {
+    std::lock_guard<std::mutex> lock(fail_mu_);
+    if (!killed_.empty()) killed_ += ", ";
+    killed_ += role.name + (role.worker >= 0 ? " " + std::to_string(role.worker) : "") + " (rank " +
+               std::to_string(rank) + ")";
+  }
   bool has_final() const { return has_final_; }
+  // The roles of this process whose emulated machine died (--kill), as "worker 0 (rank 0)",
+  // comma separated; "" when none did.
+  std::string Killed() const {
+    std::lock_guard<std::mutex> lock(fail_mu_);
+    return killed_;
+  }
   const std::vector<double>& final_params() const { return final_params_; }
 
  private:
@@ -588,6 +601,7 @@ class Runner final : public RunContext {
         roles[static_cast<size_t>(me_)].run(*nodes_[static_cast<size_t>(me_)]);
       } catch (const NodeKilled&) {
         // The emulated machine died: the role is gone, the process stays to end the job cleanly.
+        NoteKilled(roles[static_cast<size_t>(me_)], me_);
       }
       role_done.store(true, std::memory_order_release);
     });
@@ -710,8 +724,9 @@ class Runner final : public RunContext {
   std::atomic<double> epochs_{0};
   Transport* transport_ = nullptr;  // set while roles run
 
-  std::mutex fail_mu_;
-  Status failure_;  // GUARDED_BY(fail_mu_)
+  mutable std::mutex fail_mu_;
+  Status failure_;      // GUARDED_BY(fail_mu_)
+  std::string killed_;  // GUARDED_BY(fail_mu_); see Killed()
 
   std::mutex report_mu_;  // serialises Report
   std::unique_ptr<Model> eval_model_;
@@ -974,7 +989,13 @@ StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
 
 // The end of a run on the reporting process: the summary, the model file.
 StatusOr<nlohmann::json> Finish(const RunOptions& o, Prepared& p) {
-  if (!p.runner->has_final()) return Internal("the run ended without final parameters");
+  if (!p.runner->has_final()) {
+    const std::string killed = p.runner->Killed();
+    if (killed.empty()) return Internal("the run ended without final parameters");
+    return Unavailable("the run ended without final parameters: " + killed +
+                       " died (--kill) before reporting them; the role that reports the final "
+                       "parameters (worker or peer 0 where there is no server or master) must live");
+  }
   nlohmann::json summary = p.runner->Summary(*p.algo, *p.model);
   if (!o.model_out.empty()) PARLEY_RETURN_IF_ERROR(SaveModel(o.model_out, *p.model, p.runner->final_params()));
   if (!o.summary_path.empty())
