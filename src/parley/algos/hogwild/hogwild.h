@@ -1,6 +1,8 @@
-// Hogwild! (Niu, Recht, Ré, Wright 2011): lock-free SGD on one shared parameter vector. The
-// baseline every multi-core user compares against, and the way parley uses the cores of one
-// machine for the sparse models, whose steps touch a few coordinates each.
+// Hogwild! (Niu, Recht, Ré, Wright 2011): lock-free SGD on one shared parameter vector, the
+// baseline every multi-core user compares against. It pays only where the workers' steps
+// rarely write the same cache lines: on this project's 2-core VM, 2 workers were no faster
+// than one thread on MovieLens MF and 3x slower on the text-like logistic regression, whose
+// frequent features both write at nearly every step (bench/RESULTS-kernels.md).
 //
 // W worker roles, each on its own shard with its own mini-batch order (BatchRng(index)), run
 // plain SGD (or SGD with momentum, the velocity private to the worker) straight on one
@@ -18,9 +20,9 @@
 // l2 = 0) and multiplies the whole vector by the product of the decays it owes, (1 - eta_t l2)
 // over its steps since, every K steps, K = parameters / (batch x (mean non-zeros of its
 // shard's rows + 1)): the decay costs about what the steps do, and each parameter gets the
-// factors of sequential SGD, later by at most K steps. Models
-// without L2 or with dense steps (and MF, whose l2 is in its gradient) take exactly the
-// sequential steps: one worker follows sequential SGD's trajectory to the bit.
+// factors of sequential SGD, later by at most K steps. Models without L2 or with dense steps
+// (and MF, whose l2 is in its gradient) take exactly the sequential steps: one worker follows
+// sequential SGD's trajectory to the bit.
 //
 // Epoch budget and reports as simu's: each worker runs `epochs` passes over its own shard;
 // worker 0 reports the shared parameters at its evaluation points (updates: every worker's
