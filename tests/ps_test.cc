@@ -167,6 +167,37 @@ TEST(Async, StalenessIsMeasuredForEveryUpdateAndADeadWorkerDoesNotStopTheOthers)
   EXPECT_LE((*s)["applied"][1].get<int64_t>(), 11);
 }
 
+// A worker pulls only the coordinates its next batch reads and pushes only those its
+// gradient touched: with 15 features a row and batches of 4, at most 61 coordinates either
+// way (a dense block is 1,000 values, 8,000 bytes). MF: one rating reads mu, two biases and
+// two rank-4 factor rows (11 values) of 1,701 + 300 x 5 parameters. And the same trajectory
+// as sequential SGD (ps tests above: OneWorkerIsSequential; here for MF).
+TEST(Ps, SparsePullsMoveBytesInProportionToTheBatch) {
+  auto dir = TempDir();
+  for (const char* algo : {"sync", "async"}) {
+    RunOptions o = SmallLogreg(dir);
+    o.algo.name = algo;
+    o.train.epochs = 1;
+    auto s = Train(o);
+    ASSERT_TRUE(s.ok()) << algo << ": " << s.status().ToString();
+    const double per_message = (*s)["bytes"].get<double>() / (*s)["messages"].get<double>();
+    // Gradient: 60 (index, value) pairs + 61 wanted indices; parameters: 61 (index, value).
+    EXPECT_LT(per_message, 61 * 12 + 61 * 4 + 100) << algo;
+    EXPECT_GT(per_message, 15 * 12) << algo;
+    EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.8) << algo;
+  }
+  RunOptions seq = parley::testing::SmallMf(dir);
+  seq.train.epochs = 2;
+  auto a = Train(seq);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  RunOptions o = seq;
+  o.algo.name = "sync";
+  auto b = Train(o);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_LT((*b)["bytes"].get<double>() / (*b)["messages"].get<double>(), 11 * 16 + 100);
+  EXPECT_NEAR((*a)["test"]["rmse"].get<double>(), (*b)["test"]["rmse"].get<double>(), 1e-9);
+}
+
 TEST(Ps, SeveralServersHoldingBlocksTrainAsWell) {
   auto dir = TempDir();
   for (const char* algo : {"sync", "async"}) {

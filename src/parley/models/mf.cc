@@ -136,6 +136,21 @@ double MfModel::Gradient(WeightsView w, const Dataset& data, std::span<const uin
   return total * c;
 }
 
+void MfModel::GradientKeys(const Dataset& data, std::span<const uint32_t> rows,
+                           std::vector<uint32_t>& keys) const {
+  const Ratings& R = data.ratings;
+  keys.push_back(0);
+  for (uint32_t r : rows) {
+    const uint32_t u = R.user[r], i = R.item[r];
+    keys.push_back(static_cast<uint32_t>(ItemBias(i)));
+    keys.push_back(static_cast<uint32_t>(UserBias(u)));
+    for (size_t f = 0; f < rank_; ++f) {
+      keys.push_back(static_cast<uint32_t>(ItemFactors(i) + f));
+      keys.push_back(static_cast<uint32_t>(UserFactors(u) + f));
+    }
+  }
+}
+
 double MfModel::SgdStep(Weights& w, const Dataset& data, std::span<const uint32_t> rows,
                         double eta, std::span<const uint32_t> next) {
   if (rows.empty()) return 0;

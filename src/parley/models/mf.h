@@ -43,6 +43,9 @@ class MfModel final : public Model {
   void Init(std::span<double> w, const Dataset& train, Rng& rng) override;
   bool InitReadsData() const override { return false; }
   bool SparseGradient() const override { return true; }
+  // mu, and each rating's item and user biases and factor rows.
+  void GradientKeys(const Dataset& data, std::span<const uint32_t> rows,
+                    std::vector<uint32_t>& keys) const override;
   double Gradient(WeightsView w, const Dataset& data, std::span<const uint32_t> rows,
                   GradientBuffer& g) override;
   // Plain SGD: a batch of one rating updates mu, its two biases and its two factor rows in

@@ -131,6 +131,17 @@ TEST(MfModelTest, TouchesOnlyTheBatchUsersAndItems) {
   EXPECT_EQ(Touched(model, w, d, rows), want);
 }
 
+TEST(MfModelTest, GradientKeysAreWhatGradientReads) {
+  MfModel model(6, 5, 3, 0.05, 0.1, 1, 5, 3);
+  Rng rng(8);
+  const Dataset d = RandomRatings(6, 5, 30, rng);
+  const std::vector<double> w = RandomVector(model.NumParams(), 0.4, rng);
+  for (const std::vector<uint32_t>& rows : {std::vector<uint32_t>{4}, {1, 9, 9, 20, 29}}) {
+    ExpectGradientKeysSuffice(model, w, d, rows);
+    ExpectGradientKeysSuffice(model, w, d, rows, /*scale=*/0.5);
+  }
+}
+
 TEST(MfModelTest, EvaluateOfAKnownModel) {
   MfModel model(2, 2, 1, 0.5, 0.1, 1, 5, 3);
   std::vector<double> w(model.NumParams(), 0.0);

@@ -83,6 +83,13 @@ class Model {
   // Whether Gradient touches only a few coordinates (then it uses a sparse GradientBuffer
   // and reads weights through WeightsView::operator[], which honours the scale).
   virtual bool SparseGradient() const { return false; }
+  // The coordinates Gradient reads for `rows`, appended to `keys` (duplicates allowed): a
+  // worker that holds the current values of just these (anything elsewhere) computes the same
+  // gradient, which is what a sparse pull fetches (parameter servers). Gradient touches no
+  // coordinate outside them. The default appends every coordinate; SparseGradient() models
+  // override it with the batch's own.
+  virtual void GradientKeys(const Dataset& data, std::span<const uint32_t> rows,
+                            std::vector<uint32_t>& keys) const;
   // L2 decay that the optimizer applies to every parameter (grad += L2() * w); models that
   // regularise inside Gradient (MF, per-rating) return 0.
   virtual double L2() const { return 0; }

@@ -141,6 +141,32 @@ inline std::set<uint32_t> Touched(Model& model, const std::vector<double>& w, co
   return {g.touched().begin(), g.touched().end()};
 }
 
+// The GradientKeys contract on `rows`: with NaN at every coordinate outside the keys (and the
+// weights at scale `scale`), Gradient returns the same loss and gradient as with the whole w,
+// and touches no coordinate outside the keys.
+inline void ExpectGradientKeysSuffice(Model& model, const std::vector<double>& w,
+                                      const Dataset& data, std::span<const uint32_t> rows,
+                                      double scale = 1.0) {
+  std::vector<uint32_t> keys;
+  model.GradientKeys(data, rows, keys);
+  std::vector<double> v(w.size()), holed(w.size(), std::nan(""));
+  for (size_t i = 0; i < w.size(); ++i) v[i] = w[i] / scale;
+  for (uint32_t k : keys) {
+    ASSERT_LT(k, w.size());
+    holed[k] = v[k];
+  }
+  GradientBuffer full(model.NumParams(), model.SparseGradient());
+  GradientBuffer part(model.NumParams(), model.SparseGradient());
+  const double loss_full = model.Gradient({v.data(), scale, v.size()}, data, rows, full);
+  const double loss_part = model.Gradient({holed.data(), scale, holed.size()}, data, rows, part);
+  EXPECT_EQ(loss_full, loss_part);
+  for (size_t i = 0; i < w.size(); ++i) ASSERT_EQ(full[i], part[i]) << "coordinate " << i;
+  const std::set<uint32_t> key_set(keys.begin(), keys.end());
+  if (model.SparseGradient()) {
+    for (uint32_t t : part.touched()) EXPECT_TRUE(key_set.count(t)) << "touched " << t;
+  }
+}
+
 // Plain SGD with the model's L2 for `epochs` passes in a seeded random order; returns the
 // final weights.
 inline Weights TrainSgd(Model& model, const Dataset& train, double lr, int epochs, size_t batch,

@@ -11,6 +11,15 @@ nlohmann::json SparseLinearModel::Config() const {
   return {{"kind", Kind()}, {"num_features", num_features_}, {"bias", bias_}, {"l2", l2_}};
 }
 
+void SparseLinearModel::GradientKeys(const Dataset& data, std::span<const uint32_t> rows,
+                                     std::vector<uint32_t>& keys) const {
+  const SparseRows& x = data.sparse;
+  for (uint32_t r : rows)
+    keys.insert(keys.end(), x.col.begin() + static_cast<long>(x.row_ptr[r]),
+                x.col.begin() + static_cast<long>(x.row_ptr[r + 1]));
+  if (bias_ >= 0) keys.push_back(static_cast<uint32_t>(num_features_));
+}
+
 Status SparseLinearModel::CheckData(const Dataset& data) const {
   if (data.kind != Dataset::Kind::kSparse)
     return InvalidArgument(Kind() + " needs sparse (LIBSVM) rows, but " + data.source + " holds " +

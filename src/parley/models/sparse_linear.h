@@ -34,6 +34,9 @@ class SparseLinearModel : public Model {
   bool InitReadsData() const override { return false; }
   bool SparseGradient() const override { return true; }
   double L2() const override { return l2_; }
+  // The rows' features, and the bias coordinate when there is one.
+  void GradientKeys(const Dataset& data, std::span<const uint32_t> rows,
+                    std::vector<uint32_t>& keys) const override;
 
   size_t num_features() const { return num_features_; }
   double bias() const { return bias_; }

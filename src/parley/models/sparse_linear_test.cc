@@ -32,6 +32,21 @@ TYPED_TEST(SparseLinearModelTest, LayoutWithAndWithoutBias) {
   EXPECT_EQ(w, std::vector<double>(8, 0.0));
 }
 
+TYPED_TEST(SparseLinearModelTest, GradientKeysAreWhatGradientReads) {
+  Rng rng(4);
+  const Dataset d = RandomSparse(20, 30, 0.15, rng);
+  const std::vector<uint32_t> rows = {3, 7, 7, 12};
+  for (double bias : {-1.0, 1.5}) {
+    TypeParam model(30, bias, 0.01);
+    const std::vector<double> w = RandomVector(model.NumParams(), 0.3, rng);
+    ExpectGradientKeysSuffice(model, w, d, rows);
+    ExpectGradientKeysSuffice(model, w, d, rows, /*scale=*/0.25);
+    std::vector<uint32_t> keys;
+    model.GradientKeys(d, std::span<const uint32_t>(rows).subspan(0, 1), keys);
+    EXPECT_EQ(keys.size(), d.sparse.row_ptr[4] - d.sparse.row_ptr[3] + (bias >= 0 ? 1 : 0));
+  }
+}
+
 TYPED_TEST(SparseLinearModelTest, ScoreIncludesBiasFeature) {
   TypeParam model(3, 2.0, 0);
   Dataset d = SparseData({{{0, 1.0f}, {2, 3.0f}}}, {1}, 3);

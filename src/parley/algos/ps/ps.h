@@ -11,6 +11,14 @@
 // async: each gradient is applied on arrival; the server answers the sender at once with its
 // newest block. Staleness (server versions between the worker's read and the apply) is
 // measured. A worker silent for --deadline is reported in the log; the others carry on.
+//
+// Sparse models (logreg, svm, mf: Model::SparseGradient): a worker pushes the coordinates its
+// gradient touched and, with them, asks for the coordinates its next mini-batch reads
+// (Model::GradientKeys); the servers send each version at just those (ps-lite's Push and Pull
+// of keys), and apply the step in O(touched) (the L2 decay is a scale). So a message costs
+// O(batch non-zeros), not O(parameters). Dense models exchange whole blocks. In sync, a
+// worker whose gradient came too late for its step (a backup's) is answered at once with the
+// current version at its new request.
 #pragma once
 
 #include "parley/algos/algorithm.h"

@@ -24,45 +24,65 @@ int BlockOf(const std::vector<Block>& blocks, size_t i) {
   return static_cast<int>(it - blocks.begin());
 }
 
-Bytes EncodeParams(int64_t version, double scale, std::span<const double> values) {
+Bytes EncodeParams(int64_t version, int64_t answers, double scale, std::span<const double> block,
+                   const std::vector<uint32_t>* keys) {
   Bytes b;
-  b.reserve(24 + values.size_bytes());
+  b.reserve(40 + (keys ? keys->size() * 12 : block.size_bytes()));
   WireWriter w(b);
   w.Put(version);
+  w.Put(answers);
   w.Put(scale);
-  w.PutArray(values);
+  w.Put<uint8_t>(keys ? 1 : 0);
+  if (keys) {
+    w.PutArray<uint32_t>(*keys);
+    const size_t n = keys->size();
+    w.Put<uint64_t>(n);
+    for (uint32_t k : *keys) w.Put(block[k]);
+  } else {
+    w.PutArray(block);
+  }
   return b;
 }
 
 bool DecodeParams(const Bytes& b, ParamsMsg* out) {
   WireReader r(b);
   out->version = r.Get<int64_t>();
+  out->answers = r.Get<int64_t>();
   out->scale = r.Get<double>();
+  out->sparse = r.Get<uint8_t>() != 0;
+  if (out->sparse) {
+    r.GetArrayInto(out->index);
+  } else {
+    out->index.clear();
+  }
   r.GetArrayInto(out->values);
-  return r.ok() && r.AtEnd();
+  return r.ok() && r.AtEnd() && (!out->sparse || out->index.size() == out->values.size());
 }
 
 Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientBuffer& g,
-                     const Block& block, std::span<const uint32_t> touched_in_block) {
+                     const Block& block, std::span<const uint32_t> touched_in_block,
+                     int64_t request, const std::vector<uint32_t>* want) {
+  const bool sparse = g.sparse() && touched_in_block.size() * 12 < block.size() * 8;
   Bytes b;
+  b.reserve(64 + (sparse ? touched_in_block.size() * 12 : block.size() * 8) +
+            (want ? want->size() * 4 : 0));
   WireWriter w(b);
   w.Put(version);
   w.Put(rows);
   w.Put(loss);
-  const bool sparse = g.sparse() && touched_in_block.size() * 12 < block.size() * 8;
   w.Put<uint8_t>(sparse ? 1 : 0);
   if (sparse) {
-    std::vector<uint32_t> index(touched_in_block.size());
-    std::vector<double> values(touched_in_block.size());
-    for (size_t k = 0; k < touched_in_block.size(); ++k) {
-      index[k] = static_cast<uint32_t>(touched_in_block[k] - block.begin);
-      values[k] = g[touched_in_block[k]];
-    }
-    w.PutArray<uint32_t>(index);
-    w.PutArray<double>(values);
+    const size_t n = touched_in_block.size();
+    w.Put<uint64_t>(n);
+    for (uint32_t i : touched_in_block) w.Put(static_cast<uint32_t>(i - block.begin));
+    w.Put<uint64_t>(n);
+    for (uint32_t i : touched_in_block) w.Put(g[i]);
   } else {
     w.PutArray<double>(std::span<const double>(g.data() + block.begin, block.size()));
   }
+  w.Put(request);
+  w.Put<uint8_t>(want ? 1 : 0);
+  w.PutArray<uint32_t>(want ? std::span<const uint32_t>(*want) : std::span<const uint32_t>());
   return b;
 }
 
@@ -80,6 +100,9 @@ bool DecodeGradient(const Bytes& b, GradientMsg* out) {
     out->index.clear();
     r.GetArrayInto(out->values);
   }
+  out->request = r.Get<int64_t>();
+  out->pull_sparse = r.Get<uint8_t>() != 0;
+  r.GetArrayInto(out->want);
   return r.ok() && r.AtEnd();
 }
 
@@ -150,20 +173,28 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
                bool same_version, double deadline) {
   std::unique_ptr<Model> model = setup.prototype->Clone();
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
-  const std::vector<Block> blocks = SplitBlocks(model->NumParams(), servers);
+  const size_t P = model->NumParams();
+  const std::vector<Block> blocks = SplitBlocks(P, servers);
   Rng batch_rng = setup.BatchRng(index);
   BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
-  GradientBuffer g(model->NumParams(), model->SparseGradient());
+  GradientBuffer g(P, model->SparseGradient());
+  // Sparse pulls: with each gradient the worker asks every server for the coordinates its
+  // next mini-batch reads (Model::GradientKeys), and assembles them into `full`, whose other
+  // entries are stale and never read.
+  const bool pull = model->SparseGradient();
 
   struct Slot {
     ParamsMsg msg;
     bool received = false;  // ever
     bool fresh = false;     // since the last gradient
-    double since = 0;       // when this slot was last refreshed
   };
   std::vector<Slot> slots(static_cast<size_t>(servers));
-  std::vector<double> full(servers > 1 ? model->NumParams() : 0);
+  std::vector<double> full(servers > 1 || pull ? P : 0);
   std::vector<std::vector<uint32_t>> touched(static_cast<size_t>(servers));
+  std::vector<std::vector<uint32_t>> want(static_cast<size_t>(servers));
+  std::vector<uint32_t> keys;
+  std::vector<uint8_t> mark(pull ? P : 0);
+  int64_t request = 0;
   ParamsMsg incoming;
   double waiting_since = node.Now();
 
@@ -176,11 +207,13 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
                          RankName(m.from, servers)));
       return false;
     }
+    // Values at the keys of an earlier request (sync sends each version at the keys it last
+    // heard of) are of no use: the answer to the current one follows.
+    if (incoming.sparse && incoming.answers != request) return true;
     Slot& s = slots[static_cast<size_t>(m.from)];
     if (!s.received || incoming.version >= s.msg.version) {
       std::swap(s.msg, incoming);
       s.received = s.fresh = true;
-      s.since = node.Now();
     }
     return true;
   };
@@ -193,6 +226,12 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
     return true;
   };
 
+  std::vector<uint32_t> batch, next;
+  auto draw = [&](std::vector<uint32_t>& into) {
+    std::span<const uint32_t> b = batches.Next();
+    into.assign(b.begin(), b.end());
+  };
+  draw(batch);
   while (!node.ShouldStop()) {
     // Wait for a fresh block from every server, then take the newest already queued.
     while (!ready()) {
@@ -221,18 +260,25 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
       if (!handle(*m)) return;
     if (same_version && !ready()) continue;  // a newer version of some block arrived: wait for the rest
 
+    // One server: the block is the whole vector, read at its scale (as the server holds it).
+    // Several: each block's true values, assembled.
     WeightsView view;
-    if (servers == 1) {
+    if (servers == 1 && !slots[0].msg.sparse) {
       view = WeightsView{slots[0].msg.values.data(), slots[0].msg.scale, slots[0].msg.values.size()};
     } else {
       for (int s = 0; s < servers; ++s) {
         const Block& b = blocks[s];
         const ParamsMsg& p = slots[s].msg;
-        for (size_t i = 0; i < b.size(); ++i) full[b.begin + i] = p.scale * p.values[i];
+        const double scale = servers == 1 ? 1.0 : p.scale;
+        if (p.sparse) {
+          for (size_t k = 0; k < p.index.size(); ++k)
+            full[b.begin + p.index[k]] = scale * p.values[k];
+        } else {
+          for (size_t i = 0; i < b.size(); ++i) full[b.begin + i] = scale * p.values[i];
+        }
       }
-      view = WeightsView{full.data(), 1.0, full.size()};
+      view = WeightsView{full.data(), servers == 1 ? slots[0].msg.scale : 1.0, full.size()};
     }
-    std::span<const uint32_t> batch = batches.Next();
     g.Clear();
     const double loss = node.Compute([&] { return model->Gradient(view, data, batch, g); });
 
@@ -240,14 +286,31 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
       for (auto& t : touched) t.clear();
       for (uint32_t i : g.touched()) touched[BlockOf(blocks, i)].push_back(i);
     }
+    draw(next);
+    if (pull) {  // the next batch's keys, once each, split by block
+      keys.clear();
+      model->GradientKeys(data, next, keys);
+      for (auto& k : want) k.clear();
+      for (uint32_t k : keys) {
+        if (mark[k]) continue;
+        mark[k] = 1;
+        const int s = servers == 1 ? 0 : BlockOf(blocks, k);
+        want[s].push_back(static_cast<uint32_t>(k - blocks[s].begin));
+      }
+      for (int s = 0; s < servers; ++s)
+        for (uint32_t k : want[s]) mark[blocks[s].begin + k] = 0;
+    }
+    ++request;
     for (int s = 0; s < servers; ++s) {
       std::span<const uint32_t> in_block =
           !g.sparse() ? std::span<const uint32_t>() : servers == 1 ? g.touched() : touched[s];
+      const bool sparse = pull && PullSparse(want[s].size(), blocks[s].size());
       node.Send(s, kGradient,
                 EncodeGradient(slots[s].msg.version, static_cast<int64_t>(batch.size()), loss, g,
-                               blocks[s], in_block));
+                               blocks[s], in_block, request, sparse ? &want[s] : nullptr));
       slots[s].fresh = false;
     }
+    batch.swap(next);
     waiting_since = node.Now();
   }
 }

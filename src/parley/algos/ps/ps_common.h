@@ -33,17 +33,25 @@ std::vector<Block> SplitBlocks(size_t num_params, int servers);
 // Which block holds parameter i.
 int BlockOf(const std::vector<Block>& blocks, size_t i);
 
-// Server -> worker: raw values and scale of a block (true parameter = scale * values[i]).
+// Server -> worker: raw values and scale of a block (true parameter = scale * values[i]),
+// either the whole block or, for a worker that asked for some coordinates (a sparse pull,
+// after ps-lite's Pull of keys), the values at just those.
 struct ParamsMsg {
   int64_t version = 0;
+  int64_t answers = 0;  // the worker's request (GradientMsg::request) these values are for
   double scale = 1;
-  std::vector<double> values;
+  bool sparse = false;
+  std::vector<uint32_t> index;  // sparse only: coordinates relative to the block's begin
+  std::vector<double> values;   // dense: block.size() values; sparse: one per index
 };
-Bytes EncodeParams(int64_t version, double scale, std::span<const double> values);
+// The whole block when `keys` is null, else the values at *keys (relative to the block).
+Bytes EncodeParams(int64_t version, int64_t answers, double scale, std::span<const double> block,
+                   const std::vector<uint32_t>* keys);
 bool DecodeParams(const Bytes& b, ParamsMsg* out);
 
 // Worker -> server: the gradient restricted to one block, dense or as (index, value) pairs
-// relative to the block's begin, whichever is smaller.
+// relative to the block's begin, whichever is smaller; and the worker's next request: the
+// coordinates of this block its next mini-batch reads (a sparse pull), or the whole block.
 struct GradientMsg {
   int64_t version = 0;  // the server's version the gradient was computed on
   int64_t rows = 0;     // rows in the mini-batch
@@ -51,11 +59,18 @@ struct GradientMsg {
   bool sparse = false;
   std::vector<uint32_t> index;  // sparse only
   std::vector<double> values;   // dense: block.size() values; sparse: one per index
+  int64_t request = 0;          // numbers the worker's requests, 1, 2, ...
+  bool pull_sparse = false;     // whether the next parameters are wanted at `want` only
+  std::vector<uint32_t> want;   // relative to the block's begin
 };
-// Encodes the part of g in `block` (g must have `touched` filled if sparse).
+// Encodes the part of g in `block` (g must have `touched` filled if sparse), and the request:
+// `want` (relative to the block) when non-null, else the whole block.
 Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientBuffer& g,
-                     const Block& block, std::span<const uint32_t> touched_in_block);
+                     const Block& block, std::span<const uint32_t> touched_in_block,
+                     int64_t request, const std::vector<uint32_t>* want);
 bool DecodeGradient(const Bytes& b, GradientMsg* out);
+// Whether a sparse pull of `keys` coordinates is smaller than the block of `block_size`.
+inline bool PullSparse(size_t keys, size_t block_size) { return keys * 12 < block_size * 8; }
 // g += factor * m (g is block-sized).
 void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g);
 

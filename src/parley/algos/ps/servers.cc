@@ -34,7 +34,8 @@ class Server {
         eval_(setup.train_options, setup.TrainRows()),
         collector_(blocks_),
         dropped_(static_cast<size_t>(o.workers), 0),
-        applied_(static_cast<size_t>(o.workers), 0) {
+        applied_(static_cast<size_t>(o.workers), 0),
+        requests_(static_cast<size_t>(o.workers)) {
     // Every server computes the same full initialisation and keeps its block, so that the
     // run starts where sequential SGD with the same seed starts.
     std::vector<double> full(model_->NumParams());
@@ -50,8 +51,28 @@ class Server {
   int worker_of(int rank) const { return rank - servers_; }
   bool is_worker(int rank) const { return rank >= servers_ && rank < servers_ + workers_; }
 
+  // The current version to worker `rank`: at the coordinates of its latest request when that
+  // was a sparse pull, else the whole block.
   void SendParams(int rank) {
-    node_.Send(rank, ps::kParams, ps::EncodeParams(t_, w_.scale(), w_.raw()));
+    const Request& r = requests_[static_cast<size_t>(worker_of(rank))];
+    node_.Send(rank, ps::kParams,
+               ps::EncodeParams(t_, r.number, w_.scale(), w_.raw(), r.sparse ? &r.keys : nullptr));
+  }
+  // Records the request that came with gradient msg_ from worker w; false (after Fail) when
+  // it names coordinates outside the block.
+  bool NoteRequest(int w) {
+    for (uint32_t k : msg_.want)
+      if (k >= block_.size()) {
+        node_.Fail(Internal("server " + std::to_string(s_) + ": " +
+                            RankName(worker_rank(w), servers_) +
+                            " asked for a coordinate outside its block"));
+        return false;
+      }
+    Request& r = requests_[static_cast<size_t>(w)];
+    r.number = msg_.request;
+    r.sparse = msg_.pull_sparse;
+    std::swap(r.keys, msg_.want);
+    return true;
   }
   void Broadcast() {
     for (int w = 0; w < workers_; ++w) SendParams(worker_rank(w));
@@ -176,6 +197,13 @@ class Server {
   double stop_seen_ = -1;  // servers other than 0: when they first saw the run stopping
   std::vector<int64_t> dropped_, applied_;
   ps::GradientMsg msg_;
+  // Each worker's latest request: the values it wants with the next version it is sent.
+  struct Request {
+    int64_t number = 0;
+    bool sparse = false;
+    std::vector<uint32_t> keys;
+  };
+  std::vector<Request> requests_;
 
  private:
   void ReportCollected(int64_t index) {
@@ -292,6 +320,7 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
         return;
       }
       const int w = sv.worker_of(m->from);
+      if (!sv.NoteRequest(w)) return;
       const double now = node.Now();
       arrivals.Arrive(sv.msg_.version, now);
       last_version[w] = sv.msg_.version;
@@ -302,7 +331,9 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
         std::swap(held[w], sv.msg_);  // added below, in worker order
         sv.applied_[w]++;
       } else {
-        sv.dropped_[w]++;  // stale (an older version) or one of the b slowest of this one
+        sv.dropped_[w]++;  // stale: an older version (one of the b slowest of its step)
+        // It missed the broadcast of the current version at its new request: answer now.
+        if (sv.msg_.version < sv.t_ && sv.requests_[w].sparse) sv.SendParams(m->from);
       }
     }
     if (got < n) break;  // stopping (server 0)
@@ -390,6 +421,7 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
       return;
     }
     const int w = sv.worker_of(m->from);
+    if (!sv.NoteRequest(w)) return;
     last_heard[w] = node.Now();
     silent[w] = 0;
     const int64_t stale = sv.t_ - sv.msg_.version;

@@ -41,11 +41,13 @@ class FakeContext final : public RunContext {
   SteadyClock::time_point start_ = SteadyClock::now();
 };
 
-Bytes Grad(int64_t version, std::vector<double> values) {
+// A dense gradient and, when `want` is given, a sparse pull of those coordinates.
+Bytes Grad(int64_t version, std::vector<double> values, int64_t request = 1,
+           const std::vector<uint32_t>* want = nullptr) {
   GradientBuffer g(values.size(), false);
   for (size_t i = 0; i < values.size(); ++i) g.Add(i, values[i]);
   ps::Block all{0, values.size()};
-  return ps::EncodeGradient(version, 1, 0.5, g, all, {});
+  return ps::EncodeGradient(version, 1, 0.5, g, all, {}, request, want);
 }
 
 ps::ParamsMsg ExpectParams(Node& worker) {
@@ -140,6 +142,68 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
   }
 }
 
+// A worker that asks for some coordinates gets the next version at just those; one whose
+// gradient is stale gets the current version at its new request at once.
+TEST(SyncServer, AnswersSparsePullsAtTheRequestedCoordinates) {
+  Rng rng(3);
+  Dataset data = GenerateSparseBinary(50, 6, 2, 0.0, rng);
+  ModelOptions mo;
+  mo.kind = "logreg";
+  mo.l2 = 0;
+  auto model = MakeModel(mo, data);
+  ASSERT_TRUE(model.ok());
+  const size_t d = (*model)->NumParams();
+  AlgorithmSetup setup;
+  setup.prototype = model->get();
+  setup.train = &data;
+  setup.shards = {&data, &data};
+  setup.train_options.optimizer.schedule.lr = 0.1;
+  AlgorithmOptions o;
+  o.name = "sync";
+  o.workers = 2;
+  o.backup = 1;  // N = 1
+  o.deadline = 10;
+  ParameterServerSgd algo(/*sync=*/true, o);
+  std::vector<Role> roles = algo.Roles(setup);
+  InprocTransport transport(3);
+  FakeContext ctx;
+  Node server(0, "server", transport, ctx, Rng(1));
+  Node w0(1, "worker", transport, ctx, Rng(2)), w1(2, "worker", transport, ctx, Rng(3));
+  std::thread t([&] { roles[0].run(server); });
+
+  const ps::ParamsMsg v0 = ExpectParams(w0);
+  ExpectParams(w1);
+  EXPECT_FALSE(v0.sparse);
+  const std::vector<uint32_t> want0 = {4, 1}, want1 = {0, 5};
+  const std::vector<double> g(d, 0.5);
+  w0.Send(0, ps::kGradient, Grad(0, g, 1, &want0));
+  const ps::ParamsMsg v1 = ExpectParams(w0);
+  EXPECT_EQ(v1.version, 1);
+  EXPECT_EQ(v1.answers, 1);
+  ASSERT_TRUE(v1.sparse);
+  EXPECT_EQ(v1.index, want0);
+  ASSERT_EQ(v1.values.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    const double expect = v0.scale * v0.values[want0[k]] - 0.1 * 0.5;  // N = 1: its gradient
+    EXPECT_NEAR(v1.scale * v1.values[k], expect, 1e-15) << k;
+  }
+  // Worker 1 was sent version 1 whole (it has asked for nothing yet); its gradient for
+  // version 0 is stale, and its request is answered at once with version 1 at {0, 5}.
+  EXPECT_FALSE(ExpectParams(w1).sparse);
+  w1.Send(0, ps::kGradient, Grad(0, g, 1, &want1));
+  const ps::ParamsMsg a = ExpectParams(w1);
+  EXPECT_EQ(a.version, 1);
+  EXPECT_EQ(a.answers, 1);
+  EXPECT_EQ(a.index, want1);
+  ASSERT_EQ(a.values.size(), 2u);
+  for (size_t k = 0; k < 2; ++k)
+    EXPECT_NEAR(a.scale * a.values[k], v0.scale * v0.values[want1[k]] - 0.1 * 0.5, 1e-15) << k;
+
+  ctx.stop = true;
+  t.join();
+  EXPECT_TRUE(ctx.failure.ok()) << ctx.failure.ToString();
+}
+
 TEST(SyncServer, NamesTheMissingWorkerAtTheDeadline) {
   Rng rng(3);
   Dataset data = GenerateSparseBinary(50, 4, 2, 0.0, rng);
@@ -189,12 +253,16 @@ TEST(PsWire, BlocksCoverTheParametersAndGradientsRoundTrip) {
   g.Add(7, 1.5);
   g.Add(900, -2);
   ps::Block all{0, 1000};
-  Bytes b = ps::EncodeGradient(4, 32, 0.25, g, all, g.touched());
+  const std::vector<uint32_t> want = {3, 999, 3};
+  Bytes b = ps::EncodeGradient(4, 32, 0.25, g, all, g.touched(), 7, &want);
   ps::GradientMsg m;
   ASSERT_TRUE(ps::DecodeGradient(b, &m));
   EXPECT_TRUE(m.sparse);
   EXPECT_EQ(m.version, 4);
   EXPECT_EQ(m.rows, 32);
+  EXPECT_EQ(m.request, 7);
+  EXPECT_TRUE(m.pull_sparse);
+  EXPECT_EQ(m.want, want);
   GradientBuffer h(1000, true);
   ps::AddGradient(m, 2.0, h);
   EXPECT_EQ(h[7], 3.0);
@@ -202,6 +270,23 @@ TEST(PsWire, BlocksCoverTheParametersAndGradientsRoundTrip) {
   EXPECT_EQ(h.touched().size(), 2u);
   b.pop_back();
   EXPECT_FALSE(ps::DecodeGradient(b, &m));  // truncated payloads are rejected
+
+  const std::vector<double> block = {10, 11, 12, 13};
+  const std::vector<uint32_t> keys = {2, 0};
+  ps::ParamsMsg p;
+  ASSERT_TRUE(ps::DecodeParams(ps::EncodeParams(5, 9, 0.5, block, &keys), &p));
+  EXPECT_EQ(p.version, 5);
+  EXPECT_EQ(p.answers, 9);
+  EXPECT_EQ(p.scale, 0.5);
+  EXPECT_TRUE(p.sparse);
+  EXPECT_EQ(p.index, keys);
+  EXPECT_EQ(p.values, (std::vector<double>{12, 10}));
+  Bytes dense = ps::EncodeParams(5, 9, 0.5, block, nullptr);
+  ASSERT_TRUE(ps::DecodeParams(dense, &p));
+  EXPECT_FALSE(p.sparse);
+  EXPECT_EQ(p.values, block);
+  dense.pop_back();
+  EXPECT_FALSE(ps::DecodeParams(dense, &p));
 }
 
 }  // namespace

@@ -34,9 +34,17 @@ class InprocTransport final : public Transport {
     mutable std::mutex mu;
     std::condition_variable cv;
     std::deque<Message> queue;  // GUARDED_BY(mu)
+    std::atomic<size_t> queued{0};  // queue.size(), written under mu, read by spinning receivers
     std::vector<Slot> slots;    // GUARDED_BY(mu); one per sender
     int64_t overwrites = 0;     // GUARDED_BY(mu)
   };
+
+  // How long Receive spins before it blocks, when it spins at all (spin_).
+  static constexpr std::chrono::microseconds kSpin{50};
+  // Whether every rank can have a core of its own: only then does a waiting Receive spin
+  // (measured, async logreg batch 1: 1 worker 4x faster with the spin; 8 workers on 2 cores
+  // 1.3x slower, the spinners taking the cores the workers need).
+  const bool spin_;
 
   std::vector<Box> boxes_;  // constant size after construction
   std::atomic<bool> aborted_{false};
