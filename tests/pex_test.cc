@@ -38,6 +38,9 @@ TEST(Pex, MasterAverageIsTheWeightedAverageOfTheLastContributionsAfterEveryExcha
   RunOptions o = SmallLogreg(dir);
   o.algo.name = "pex";
   o.algo.workers = 4;
+  // Fixed: the epoch count below ends within 10 steps of a worker past the budget; with the
+  // interval sized by timing (up to 30 steps here) it overshot 3 epochs by up to 0.025.
+  o.algo.local_steps = 10;
   o.algo.pex_check = true;
   o.metrics_path = (dir / "m.jsonl").string();
   auto s = Train(o);
@@ -184,6 +187,7 @@ TEST(Pex, AKilledWorkerDoesNotStopTheOthers) {
   o.algo.workers = 4;
   o.algo.deadline = 0.1;
   o.train.epochs = 6;
+  o.algo.local_steps = 10;
   // Steps of 0.2 ms (emulated): the run (about 0.4 s) outlasts the deadline by far.
   o.emulation.step_time = 2e-4;
   o.emulation.kills = {KillRule{1, -1, 5}};
@@ -217,6 +221,7 @@ TEST(PexSync, AKilledWorkerIsDroppedAfterTheDeadline) {
   o.algo.name = "pex-sync";
   o.algo.workers = 3;
   o.algo.deadline = 0.5;
+  o.algo.local_steps = 10;  // so that step 25 falls in its third interval
   o.train.epochs = 1;
   o.emulation.kills = {KillRule{2, -1, 25}};
   o.metrics_path = (dir / "m.jsonl").string();
@@ -252,10 +257,11 @@ TEST(Pex, BadOptionsNameTheFlag) {
   auto dir = TempDir();
   RunOptions o = SmallLogreg(dir);
   o.algo.name = "pex";
-  o.algo.local_steps = 0;
+  o.algo.local_steps = -1;
   auto s = Train(o);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.status().message().find("--local-steps must be at least 1"), std::string::npos)
+  EXPECT_NE(s.status().message().find("--local-steps must be 0 (sized automatically) or at least 1"),
+            std::string::npos)
       << s.status().message();
   o.algo.name = "async";
   o.algo.local_steps = 5;

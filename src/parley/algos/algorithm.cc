@@ -33,7 +33,7 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
     return InvalidArgument("--send-every, --blocks, --msg-blocks and --balance are for --algo asgd only");
   if (options.backup != 0 && options.name != "sync")
     return InvalidArgument("--backup is for --algo sync only");
-  if (options.local_steps != 10 && options.name != "pex" && options.name != "pex-sync")
+  if (options.local_steps != 0 && options.name != "pex" && options.name != "pex-sync")
     return InvalidArgument("--local-steps is for --algo pex and pex-sync only");
   if (options.name == "sync" || options.name == "async") {
     if (options.servers < 1)
@@ -48,8 +48,9 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
   if (options.servers != 1) return InvalidArgument("--servers is for --algo sync and async only");
   if (options.average != 0) return InvalidArgument("--average is for --algo sync and async only");
   if (options.name == "pex" || options.name == "pex-sync") {
-    if (options.local_steps < 1)
-      return InvalidArgument("--local-steps must be at least 1, got " + std::to_string(options.local_steps));
+    if (options.local_steps < 0)
+      return InvalidArgument("--local-steps must be 0 (sized automatically) or at least 1, got " +
+                             std::to_string(options.local_steps));
     return std::unique_ptr<Algorithm>(new ParameterExchange(options.name == "pex-sync", options));
   }
   if (options.name == "asgd" || options.name == "simu" || options.name == "lloyd") {

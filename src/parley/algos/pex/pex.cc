@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "parley/algos/exchange_interval.h"
 #include "parley/algos/sgd_loop.h"
 #include "parley/core/wire.h"
 
@@ -114,11 +115,19 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
   double budget = setup.train_options.epochs * static_cast<double>(data.rows());
   int64_t t = 0;
   std::vector<double> average;
+  // --local-steps K, or (0) sized from measured times: at least 10 (parley's fixed default
+  // before), at most a tenth of a pass over the shard (the paper's choice of K).
+  const int64_t batch = setup.train_options.batch_size;
+  ExchangeInterval interval(o.local_steps > 0 ? o.local_steps : 10,
+                            o.local_steps > 0 ? o.local_steps
+                                              : static_cast<int64_t>(data.rows()) / (10 * batch));
 
   while (!node.ShouldStop()) {
     int64_t steps = 0, rows = 0;
     double loss_sum = 0;
-    while (steps < o.local_steps && (steps == 0 || static_cast<double>(rows) < budget)) {
+    const int64_t K = interval.Next();
+    const double began = node.Now();
+    while (steps < K && (steps == 0 || static_cast<double>(rows) < budget)) {
       if (node.ShouldStop()) return;
       std::span<const uint32_t> batch = batches.Next();
       double loss;
@@ -142,6 +151,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
       loss_sum += loss;
     }
 
+    const double computed = node.Now();
     std::span<const double> values = w.Values();
     dirty_values.resize(dirty.size());
     for (size_t k = 0; k < dirty.size(); ++k) dirty_values[k] = values[S + dirty[k]];
@@ -178,6 +188,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
     }
     std::span<double> mut = w.Mutable();
     std::copy(average.begin(), average.end(), mut.begin());
+    if (o.local_steps == 0) interval.Record(steps, computed - began, node.Now() - computed);
   }
 }
 
@@ -420,7 +431,9 @@ class Master {
                         {"exchange_bytes", exchange_bytes_},
                         {"local_bytes", local_bytes_},
                         {"worker_exchanges", worker_exchanges_},
-                        {"local_steps", o_.local_steps}};
+                        {"local_steps", o_.local_steps},
+                        {"steps_per_exchange",
+                         exchanges_ > 0 ? static_cast<double>(updates_) / exchanges_ : 0.0}};
     std::vector<int> list;
     if (sync_) {
       for (int i = 0; i < W_; ++i)

@@ -5,8 +5,10 @@
 // emulated slowdowns and kills address workers).
 //
 // worker i: a full parameter copy started at the run's x_0, its own SgdOptimizer (velocity
-// kept across exchanges), shard i and BatchRng(i). It runs --local-steps K SGD steps (fewer
-// when the master says the epoch budget is nearly spent), then sends its shared parameters
+// kept across exchanges), shard i and BatchRng(i). It runs K SGD steps (fewer when the master
+// says the epoch budget is nearly spent), K = --local-steps or, by default (0), sized by
+// ExchangeInterval (exchange_interval.h): exchanging at most a tenth of the worker's time, K
+// from 10 to a tenth of a pass over its shard, then sends its shared parameters
 // [0, SharedSize()) to the master, waits for the reply and replaces its shared part with it
 // (its local part, MF user factors, stays).
 //
