@@ -29,7 +29,7 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
     return InvalidArgument("--workers must be at least 1, got " + std::to_string(options.workers));
   if (!(options.deadline > 0)) return InvalidArgument("--deadline must be positive (seconds)");
   if (options.name != "asgd" &&
-      (options.send_every != 1 || options.blocks != 1 || options.msg_blocks != 0 || options.balance != "off"))
+      (options.send_every != 0 || options.blocks != 1 || options.msg_blocks != 0 || options.balance != "off"))
     return InvalidArgument("--send-every, --blocks, --msg-blocks and --balance are for --algo asgd only");
   if (options.backup != 0 && options.name != "sync")
     return InvalidArgument("--backup is for --algo sync only");
@@ -54,8 +54,9 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
     return std::unique_ptr<Algorithm>(new ParameterExchange(options.name == "pex-sync", options));
   }
   if (options.name == "asgd" || options.name == "simu" || options.name == "lloyd") {
-    if (options.send_every < 1)
-      return InvalidArgument("--send-every must be at least 1, got " + std::to_string(options.send_every));
+    if (options.send_every < 0)
+      return InvalidArgument("--send-every must be 0 (sized automatically) or at least 1, got " +
+                             std::to_string(options.send_every));
     if (options.blocks < 1)
       return InvalidArgument("--blocks must be at least 1, got " + std::to_string(options.blocks));
     if (options.msg_blocks < 0 || options.msg_blocks > options.blocks)

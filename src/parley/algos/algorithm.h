@@ -95,7 +95,9 @@ struct AlgorithmOptions {
   bool pex_check = false;           // pex: recompute the master's average from the stored
                                     // contributions after every exchange and count mismatches
   // asgd (ALGORITHMS.md A; algos/asgd/asgd.h):
-  int send_every = 1;               // asgd: initial steps between state messages
+  int send_every = 0;               // asgd: steps between state messages (initial value under
+                                    // --balance interval|both); 0: sized by each peer
+                                    // (ExchangeInterval; from 1 under the balancer)
   int blocks = 1;                   // asgd: parameter blocks (equal ranges) a message may carry
   int msg_blocks = 0;               // asgd: blocks per message, round robin (0: all)
   std::string balance = "off";      // asgd: off | interval | size | both (load balancing)

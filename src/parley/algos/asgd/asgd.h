@@ -10,6 +10,11 @@
 // step; the step's result is averaged with them. Every `interval` steps it Puts its state
 // (or the next msg_blocks of its B blocks, round robin) into a uniformly random other peer's
 // slot; the Balancer (balancer.h) adapts interval / message size to its in-flight sends.
+// The interval is --send-every, or by default (0) sized by ExchangeInterval
+// (exchange_interval.h) so that a message's cost, the sender's Put plus the receiver's test
+// and merge, is at most a tenth of the sender's time (from 1 up to a tenth of a pass over its
+// shard); under --balance interval|both the balancer's, starting at 1. A step with no
+// fresh state takes the model's fused SGD step when there is one (plain SGD).
 // Only the shared parameters [0, SharedSize()) are exchanged (MF user factors stay private).
 //
 // Epoch budget: each peer counts its own rows and runs `epochs` passes over its own shard

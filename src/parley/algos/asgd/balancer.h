@@ -50,6 +50,8 @@ class Balancer {
   bool OnScheduledSend(int in_flight);
 
   int interval() const { return interval_; }
+  // Whether it adapts the interval (--balance interval|both).
+  bool adapts_interval() const { return by_interval_; }
   int msg_blocks() const { return msg_blocks_; }
   int64_t skipped() const { return skipped_; }
 

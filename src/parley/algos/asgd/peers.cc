@@ -6,8 +6,11 @@
 #include <sstream>
 
 #include "parley/algos/asgd/asgd.h"
+
+#include "parley/algos/exchange_interval.h"
 #include "parley/algos/asgd/balancer.h"
 #include "parley/algos/asgd/parzen.h"
+#include "parley/algos/exchange_interval.h"
 #include "parley/algos/ps/ps_common.h"
 #include "parley/algos/sgd_loop.h"
 #include "parley/core/wire.h"
@@ -151,11 +154,23 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   const int nb = static_cast<int>(blocks.size());
   BalancerOptions bo;
   bo.mode = o.balance;
-  bo.interval = o.send_every;
+  bo.interval = std::max(1, o.send_every);
   bo.blocks = nb;
   bo.msg_blocks = o.msg_blocks > 0 ? o.msg_blocks : nb;
   Balancer balancer(bo);
   const double lambda = model->L2();
+
+  // The send interval: --send-every, the balancer's (--balance interval|both), or (the
+  // default) sized from measured times (ExchangeInterval: exchanging at most a tenth of the
+  // time). What one message costs is what this peer pays to send it plus what its receiver
+  // pays to test and merge it, taken as this peer's own mean cost of a received state (the
+  // send cost until it has received one): charging a peer only for the states it happens to
+  // receive let a peer that received few send every few steps and flood the others.
+  const bool sized = o.send_every == 0 && !balancer.adapts_interval();
+  ExchangeInterval sizer(1, static_cast<int64_t>(data.rows()) /
+                                (10 * static_cast<int64_t>(setup.train_options.batch_size)));
+  auto interval = [&]() -> int64_t { return sized ? sizer.Next() : balancer.interval(); };
+  double interval_began = node.Now(), merge_seconds = 0, merge_cost = -1;
 
   int64_t t = 0, sends = 0, received = 0, accepted = 0, rejected = 0;
   int64_t acc_since = 0, rej_since = 0;
@@ -166,7 +181,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
 
   auto extra = [&] {
     const SlotCounts all = AllSlots(node, peers);
-    nlohmann::json e = {{"interval", balancer.interval()}, {"msg_blocks", balancer.msg_blocks()},
+    nlohmann::json e = {{"interval", interval()}, {"msg_blocks", balancer.msg_blocks()},
                         {"queue", last_q}, {"sends", sends}, {"skipped_sends", balancer.skipped()},
                         {"received", received}, {"overwritten", node.SlotOverwrites()},
                         {"accepted", accepted}, {"rejected", rejected},
@@ -183,10 +198,12 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
     return p;
   };
 
+  // Plain SGD on a model with a fused step (sparse linear models, MF): a step with no state
+  // to test takes it, as sequential SGD does; the Parzen test needs the gradient itself.
+  const bool fused = optimizer.plain() && model->FusedSgdStep();
+
   while (!node.ShouldStop() && !clock.Done()) {
     std::span<const uint32_t> batch = batches.Next();
-    g.Clear();
-    const double loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
     const double eta = optimizer.LearningRate(t);
 
     // Fresh external states, each tested block by block against the pre-step state.
@@ -213,7 +230,15 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
       return;
     }
     received += fresh;
+    double loss;
+    if (fused && incoming.empty()) {
+      loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
+    } else {
+      g.Clear();
+      loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
+    }
     bool any = false;
+    const double merge_began = incoming.empty() || !sized ? 0 : node.Now();
     if (!incoming.empty()) {
       for (auto& v : accepted_by_block) v.clear();
       WeightsView view = w.view();
@@ -236,7 +261,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         }
       }
     }
-    optimizer.Step(w, g, lambda, t);
+    if (!fused || !incoming.empty()) optimizer.Step(w, g, lambda, t);
     if (any) {
       std::span<double> v = w.Mutable();
       for (int b = 0; b < nb; ++b) {
@@ -250,12 +275,20 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         }
       }
     }
+    if (merge_began > 0) {
+      const double took = node.Now() - merge_began;
+      merge_seconds += took;
+      const double per = took / static_cast<double>(incoming.size());
+      merge_cost = merge_cost < 0 ? per : 0.75 * merge_cost + 0.25 * per;
+    }
     ++t;
     const bool due = clock.Advance(batch.size(), loss);
 
     // Scheduled send.
-    if (peers > 1 && ++steps_since_send >= balancer.interval()) {
+    if (peers > 1 && ++steps_since_send >= interval()) {
+      const int64_t steps = steps_since_send;
       steps_since_send = 0;
+      const double send_began = sized ? node.Now() : 0;
       last_q = node.SendsInFlight();
       if (balancer.OnScheduledSend(last_q)) {
         int to = static_cast<int>(node.rng().Below(static_cast<uint64_t>(peers - 1)));
@@ -276,6 +309,13 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         }
         node.Put(to, std::move(out));
         ++sends;
+      }
+      if (sized) {
+        const double now = node.Now(), send = now - send_began;
+        const double compute = std::max(0.0, now - interval_began - send - merge_seconds);
+        sizer.Record(steps, compute, send + (merge_cost < 0 ? send : merge_cost));
+        interval_began = now;
+        merge_seconds = 0;
       }
     }
     if (index == 0 && due) node.Report(progress(), w.view());
