@@ -35,6 +35,8 @@ StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& optio
     return InvalidArgument("--backup is for --algo sync only");
   if (options.local_steps != 0 && options.name != "pex" && options.name != "pex-sync")
     return InvalidArgument("--local-steps is for --algo pex and pex-sync only");
+  if (options.dense_exchange && options.name != "sync" && options.name != "async")
+    return InvalidArgument("--dense-exchange is for --algo sync and async only");
   if (options.name == "sync" || options.name == "async") {
     if (options.servers < 1)
       return InvalidArgument("--servers must be at least 1, got " + std::to_string(options.servers));

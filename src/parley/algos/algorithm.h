@@ -90,6 +90,8 @@ struct AlgorithmOptions {
   double deadline = 60;             // seconds a role waits on a peer before naming it dead
   double average = 0;               // sync/async: decay of a moving average of the parameters
                                     // used for evaluation and the model file (0: none)
+  bool dense_exchange = false;      // sync/async: whole blocks even on sparse models (as
+                                    // before sparse pulls; for comparison)
   int local_steps = 0;              // pex/pex-sync: local SGD steps between exchanges (K);
                                     // 0: sized by each worker (ExchangeInterval, pex.h)
   bool pex_check = false;           // pex: recompute the master's average from the stored

@@ -55,6 +55,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--backup", o.algo.backup, "sync: b backup workers; each step drops the b slowest gradients")->group(algo);
   t->add_option("--servers", o.algo.servers, "sync/async: parameter servers, each holding one block of the parameters")->group(algo);
   t->add_option("--deadline", o.algo.deadline, "Seconds a role waits on a peer before naming it dead or hung and ending the run")->group(algo);
+  t->add_flag("--dense-exchange", o.algo.dense_exchange, "sync/async: send whole parameter blocks even on sparse models, as before sparse pulls (for comparison; same trajectory, more bytes)")->group(algo);
   t->add_option("--average", o.algo.average, "sync/async: evaluate (and save) a moving average of the parameters with this decay, e.g. 0.99 (0: off)")->group(algo);
   t->add_option("--local-steps", o.algo.local_steps, "pex/pex-sync: local SGD steps a worker takes between two parameter exchanges with the master (0, the default: each worker sizes it so that exchanging takes at most a tenth of its time, from 10 up to a tenth of a pass over its shard)")->group(algo);
   t->add_option("--send-every", o.algo.send_every, "asgd: steps between state messages to a random peer (initial value under --balance interval|both; 0, the default: each peer sizes it so that exchanging takes at most a tenth of its time, up to a tenth of a pass over its shard; 1 under the balancer)")->group(algo);

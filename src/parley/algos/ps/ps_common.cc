@@ -170,7 +170,7 @@ std::string RankName(int rank, int servers) {
 }
 
 void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
-               bool same_version, double deadline) {
+               bool same_version, double deadline, bool dense) {
   std::unique_ptr<Model> model = setup.prototype->Clone();
   const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
   const size_t P = model->NumParams();
@@ -181,7 +181,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
   // Sparse pulls: with each gradient the worker asks every server for the coordinates its
   // next mini-batch reads (Model::GradientKeys), and assembles them into `full`, whose other
   // entries are stale and never read.
-  const bool pull = model->SparseGradient();
+  const bool pull = model->SparseGradient() && !dense;
 
   struct Slot {
     ParamsMsg msg;

@@ -92,8 +92,9 @@ bool DecodeEvalSlice(const Bytes& b, EvalSliceMsg* out);
 // on its next mini-batch inside node.Compute, and pushes one block to each server. Ends on
 // kStop or when the run stops; fails, naming the server, when a server is silent for
 // `deadline` seconds.
+// `dense`: ask for whole blocks even when the model is sparse (--dense-exchange).
 void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
-               bool same_version, double deadline);
+               bool same_version, double deadline, bool dense);
 
 // Server 0's assembly of the blocks of all servers into full parameters for Report.
 class SliceCollector {

@@ -458,7 +458,8 @@ std::vector<Role> ParameterServerSgd::Roles(const AlgorithmSetup& setup) {
   for (int w = 0; w < o.workers; ++w) {
     roles.push_back(Role{"worker",
                          [&setup, &o, sync, w](Node& node) {
-                           ps::RunWorker(node, setup, w, o.servers, /*same_version=*/sync, o.deadline);
+                           ps::RunWorker(node, setup, w, o.servers, /*same_version=*/sync, o.deadline,
+                                         o.dense_exchange);
                          },
                          w});
   }
