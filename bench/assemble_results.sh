@@ -9,11 +9,12 @@
 #   RESULTS-mpi.md         bench/mpi.sh               the MPI transport
 #   RESULTS-mpi-load.md    bench/mpi_load.sh          the data each MPI rank holds
 #   RESULTS-kernels.md     bench/kernels.sh           kernels against PyTorch, LIBMF, scikit-learn
+#   RESULTS-scaling.md     bench/scaling.sh           time to target with 2 and 8 workers
 # Edit or regenerate the section files, then run this; do not edit RESULTS.md by hand.
 set -euo pipefail
 cd "$(dirname "$0")"
 sections=(RESULTS-foundation.md RESULTS-sync.md RESULTS-pex.md RESULTS-asgd.md RESULTS-kron.md RESULTS-mpi.md RESULTS-mpi-load.md
-          RESULTS-kernels.md)
+          RESULTS-kernels.md RESULTS-scaling.md)
 {
   echo "# parley: measured results"
   echo

@@ -100,6 +100,31 @@ def cell(rs):
     return None, f"- ({ends})"
 
 
+def plot(res, path):
+    """Time to target by task, algorithm and workers (log scale); unmet runs are not drawn."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    tasks = [t for t in ("logreg", "mf", "mlp") if (t, "sequential", 1) in res]
+    fig, axes = plt.subplots(1, len(tasks), figsize=(4.2 * len(tasks), 3.6), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        base, _ = cell(res[(task, "sequential", 1)])
+        for k, w in enumerate((2, 8)):
+            ys = [cell(res[(task, algo, w)])[0] for algo in ALGOS]
+            xs = [i + (k - 0.5) * 0.38 for i in range(len(ALGOS))]
+            ax.bar([x for x, y in zip(xs, ys) if y], [y for y in ys if y], width=0.36,
+                   label=f"{w} workers")
+        if base:
+            ax.axhline(base, color="k", lw=1, ls="--", label="sequential")
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(ALGOS)), ALGOS)
+        ax.set_title(task)
+        ax.set_ylabel("seconds to target (median)")
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--parley", default=os.path.join(ROOT, "build/release/parley"))
@@ -151,10 +176,10 @@ def main():
         flags[i + 1] = "1"
         b = flags.index("--batch")
         lines.append("\nSeconds per epoch of the logreg task (1 epoch, training clock), seed 1, by batch "
-                     "size; sync and async with 2 workers; round trip = their seconds per server step "
-                     "(one gradient in, one answer out per worker).\n")
+                     "size; sync and async with 2 workers; seconds per server step (sync: 2 gradients in, "
+                     "2 answers out; async: one each), compute included.\n")
         lines.append("| batch | sequential | sync x2 | async x2 | sync / seq | async / seq | "
-                     "sync round trip | async round trip |")
+                     "sync s per server step | async s per server step |")
         lines.append("|---|---|---|---|---|---|---|---|")
         for batch in (1, 16, 64, 256):
             flags[b + 1] = str(batch)
@@ -176,6 +201,8 @@ def main():
             steps = {"sync": r["sync"]["updates"], "async": r["async"]["updates"]}
             row += [f"{r[x]['train_seconds'] / steps[x] * 1e6:.1f} us" for x in ("sync", "async")]
             lines.append("| " + " | ".join(row) + " |")
+    if res:
+        plot(res, os.path.join(a.out, "scaling.png"))
     text = "\n".join(lines) + "\n\nCommands (seed 1):\n\n" + "\n".join(
         f"    {v}" for k, v in sorted(commands.items())) + "\n"
     with open(os.path.join(a.out, "results.md"), "w") as f:
