@@ -20,6 +20,7 @@
 #include "parley/models/kmeans.h"
 #include "parley/runtime/load_data.h"
 #include "parley/runtime/model_file.h"
+#include "parley/runtime/role_guard.h"
 #include "parley/runtime/ranks.h"
 #if PARLEY_HAVE_MPI
 #include "parley/comm/mpi/mpi_session.h"
@@ -345,12 +346,8 @@ class Runner final : public RunContext {
     std::vector<std::thread> threads;
     for (size_t r = 0; r < roles.size(); ++r)
       threads.emplace_back([&, r] {
-        try {
-          roles[r].run(*nodes_[r]);
-        } catch (const NodeKilled&) {
-          // The emulated machine died: the role is gone; its peers find out on their own.
-          NoteKilled(roles[r], static_cast<int>(r));
-        }
+        // A role whose emulated machine died is gone; its peers find out on their own.
+        if (!RunGuarded(roles[r], *nodes_[r])) NoteKilled(roles[r], static_cast<int>(r));
       });
     for (auto& t : threads) t.join();
     if (netem) netem->Abort();  // drop what is still on the wire
@@ -436,8 +433,7 @@ class Runner final : public RunContext {
   void NoteKilled(const Role& role, int rank) {
     std::lock_guard<std::mutex> lock(fail_mu_);
     if (!killed_.empty()) killed_ += ", ";
-    killed_ += role.name + (role.worker >= 0 ? " " + std::to_string(role.worker) : "") + " (rank " +
-               std::to_string(rank) + ")";
+    killed_ += RoleName(role, rank);
   }
   bool has_final() const { return has_final_; }
   // The roles of this process whose emulated machine died (--kill), as "worker 0 (rank 0)",
@@ -597,12 +593,9 @@ class Runner final : public RunContext {
     if (tty_) bar = std::thread([&] { ProgressBar(done); });
     std::atomic<bool> role_done{false};
     std::thread role([&] {
-      try {
-        roles[static_cast<size_t>(me_)].run(*nodes_[static_cast<size_t>(me_)]);
-      } catch (const NodeKilled&) {
-        // The emulated machine died: the role is gone, the process stays to end the job cleanly.
+      // A role whose emulated machine died is gone; the process stays to end the job cleanly.
+      if (!RunGuarded(roles[static_cast<size_t>(me_)], *nodes_[static_cast<size_t>(me_)]))
         NoteKilled(roles[static_cast<size_t>(me_)], me_);
-      }
       role_done.store(true, std::memory_order_release);
     });
 
