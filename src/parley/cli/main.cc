@@ -2,6 +2,8 @@
 // flags (and --config TOML files) and runs it.
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -58,11 +60,24 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  if (app.got_subcommand("train")) return parley::RunTrainCommand(*train);
-  if (app.got_subcommand("eval")) return parley::RunEvalCommand(*eval);
-  if (app.got_subcommand("gen")) return parley::RunGenCommand(*gen);
-  if (app.got_subcommand("split")) return parley::RunSplitCommand(*split);
-  if (app.got_subcommand("plot")) return parley::RunPlotCommand(*plot);
-  if (app.got_subcommand("compare")) return parley::RunCompareCommand(*compare);
+  // What escapes a command (roles' exceptions are the run's error already, see
+  // runtime/role_guard.h) ends it with a message instead of std::terminate.
+  try {
+    if (app.got_subcommand("train")) return parley::RunTrainCommand(*train);
+    if (app.got_subcommand("eval")) return parley::RunEvalCommand(*eval);
+    if (app.got_subcommand("gen")) return parley::RunGenCommand(*gen);
+    if (app.got_subcommand("split")) return parley::RunSplitCommand(*split);
+    if (app.got_subcommand("plot")) return parley::RunPlotCommand(*plot);
+    if (app.got_subcommand("compare")) return parley::RunCompareCommand(*compare);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr,
+                 "error: out of memory (std::bad_alloc): the data or the model needs more memory "
+                 "than this machine gives the process (a model's width comes from the data: the "
+                 "largest feature index of a LIBSVM file, the users and items of ratings)\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
   return 2;
 }
