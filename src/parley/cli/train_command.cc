@@ -31,6 +31,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   auto data = "Data";
   t->add_option("--data", o.train_path, "Training data: LIBSVM (.svm), ratings (CSV with userId,movieId,rating or MovieLens user::item::rating::time), IDX images (*-images-idx3-ubyte[.gz], labels beside), dense CSV (csv:path, label first); a format: prefix (libsvm:, ratings:, idx:, csv:) forces the reader")->group(data);
   t->add_option("--test", o.test_path, "Held-out data, same format as --data")->group(data);
+  t->add_option("--max-features", o.max_features, "LIBSVM: the largest feature index accepted; the model holds 8 bytes per feature in every parameter copy (default 67108864: 512 MiB)")->group(data)->check(CLI::Range(1u, 4294967295u));
   t->add_option("--test-fraction", o.test_fraction, "Without --test: hold out this fraction of --data (seeded split)")->check(CLI::Range(0.0, 0.99))->group(data);
   t->add_option("--train-eval-rows", o.train_eval_rows, "Train metrics use a seeded sample of this many rows (0: all)")->group(data);
 

@@ -1,6 +1,7 @@
 #include "parley/data/libsvm_reader.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -12,7 +13,8 @@ namespace {
 
 // Parses one "index:value" token, appending to `rows`. `prev` is the previous 1-based index
 // in the row (0 at the start).
-Status ParseFeature(const TextPos& pos, std::string_view token, int64_t* prev, SparseRows* rows) {
+Status ParseFeature(const TextPos& pos, std::string_view token, int64_t* prev, SparseRows* rows,
+                    uint32_t max_features) {
   const size_t colon = token.find(':');
   if (colon == std::string_view::npos) {
     return LineError(pos, "malformed feature " + Quote(token) + "; expected index:value");
@@ -32,6 +34,15 @@ Status ParseFeature(const TextPos& pos, std::string_view token, int64_t* prev, S
   if (idx > int64_t{std::numeric_limits<uint32_t>::max()}) {
     return LineError(pos, "feature index " + std::to_string(idx) + " is out of range");
   }
+  if (idx > int64_t{max_features}) {
+    char gib[32];
+    std::snprintf(gib, sizeof(gib), "%.1f", static_cast<double>(idx) * 8 / (1u << 30));
+    return LineError(pos, "feature index " + std::to_string(idx) + " is above the limit of " +
+                              std::to_string(max_features) +
+                              " features: a model that wide holds " + gib +
+                              " GiB per parameter copy (8 bytes a feature; every worker holds "
+                              "one). Raise --max-features if the data is meant to be that wide");
+  }
   if (idx <= *prev) {
     return LineError(pos, "feature index " + std::to_string(idx) + " after " +
                               std::to_string(*prev) + "; indices must be strictly increasing");
@@ -48,7 +59,7 @@ Status ParseFeature(const TextPos& pos, std::string_view token, int64_t* prev, S
 
 // Parses one non-blank line (comment already removed) into a row and its label.
 Status ParseRow(const TextPos& pos, std::string_view line, SparseRows* rows,
-                std::vector<float>* labels) {
+                std::vector<float>* labels, uint32_t max_features) {
   std::string_view token;
   NextToken(&line, &token);
   if (token.find(':') != std::string_view::npos) {
@@ -61,7 +72,7 @@ Status ParseRow(const TextPos& pos, std::string_view line, SparseRows* rows,
   int64_t prev = 0;
   while (NextToken(&line, &token)) {
     if (token.starts_with("qid:")) continue;
-    PARLEY_RETURN_IF_ERROR(ParseFeature(pos, token, &prev, rows));
+    PARLEY_RETURN_IF_ERROR(ParseFeature(pos, token, &prev, rows, max_features));
   }
   labels->push_back(label);
   rows->row_ptr.push_back(rows->col.size());
@@ -77,7 +88,7 @@ Status LibsvmParser::Line(size_t line_number, std::string_view line, Dataset* ou
   if (Trim(line).empty()) return OkStatus();
   SparseRows& rows = out->sparse;
   const size_t begin = rows.col.size();
-  PARLEY_RETURN_IF_ERROR(ParseRow({name_, line_number}, line, &rows, &out->label));
+  PARLEY_RETURN_IF_ERROR(ParseRow({name_, line_number}, line, &rows, &out->label, max_features_));
   // Indices increase within a row: its last one is its largest.
   if (rows.col.size() > begin) max_index_ = std::max(max_index_, rows.col.back() + 1);
   *row = true;
@@ -89,7 +100,8 @@ Status LibsvmParser::Finish(size_t rows) const {
   return OkStatus();
 }
 
-StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint32_t min_features) {
+StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint32_t min_features,
+                              uint32_t max_features) {
   Dataset d;
   d.kind = Dataset::Kind::kSparse;
   d.source = std::string(name);
@@ -102,7 +114,7 @@ StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint
   rows.col.reserve(colons);
   rows.val.reserve(colons);
 
-  LibsvmParser parser(name);
+  LibsvmParser parser(name, max_features);
   LineCursor cursor(text);
   std::string_view line;
   bool row = false;
@@ -112,9 +124,10 @@ StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint
   return d;
 }
 
-StatusOr<Dataset> ReadLibsvm(const std::string& path, uint32_t min_features) {
+StatusOr<Dataset> ReadLibsvm(const std::string& path, uint32_t min_features,
+                             uint32_t max_features) {
   PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
-  return ParseLibsvm(text.view(), path, min_features);
+  return ParseLibsvm(text.view(), path, min_features, max_features);
 }
 
 }  // namespace parley

@@ -60,6 +60,25 @@ TEST(LibsvmReader, MinFeaturesWidensButNeverNarrows) {
   EXPECT_EQ(ReadLibsvm(p, 2)->features(), 5u);
 }
 
+// Issue 19's hostile file: a second feature index of 4294967295 made the logistic regression
+// allocate 32 GiB and die in std::bad_alloc.
+TEST(LibsvmReader, AnIndexAboveTheLimitNamesTheMemoryAndTheFlag) {
+  auto s = ParseLibsvm("1 3:1\n0 1:1 4294967295:2\n", "hostile.svm");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  const std::string& m = s.status().message();
+  for (const char* part : {"hostile.svm:2", "4294967295", "67108864", "32.0 GiB", "--max-features"})
+    EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
+  ScratchDir dir;
+  const std::string p = dir.Write("w.svm", "1 10:1\n");
+  EXPECT_EQ(ReadLibsvm(p, 0, 10)->features(), 10u);  // at the limit
+  auto over = ReadLibsvm(p, 0, 9);
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.status().message().find("w.svm:1: feature index 10 is above the limit of 9"),
+            std::string::npos)
+      << over.status().message();
+}
+
 TEST(LibsvmReader, ReadsGzipTransparently) {
   ScratchDir dir;
   StatusOr<Dataset> d = ReadLibsvm(dir.WriteGz("a.svm.gz", "1 1:1 2:2\n-1 3:3\n"));

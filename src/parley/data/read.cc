@@ -95,7 +95,7 @@ StatusOr<DataFile> ResolveDataFile(const std::string& spec) {
 }
 
 StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
-                              uint32_t min_features) {
+                              uint32_t min_features, uint32_t max_features) {
   PARLEY_ASSIGN_OR_RETURN(DataFile f, ResolveDataFile(spec));
   switch (f.format) {
     case DataFile::Format::kRatings:
@@ -107,7 +107,7 @@ StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& item
     case DataFile::Format::kLibsvm:
       break;
   }
-  return ReadLibsvm(f.path, min_features);
+  return ReadLibsvm(f.path, min_features, max_features);
 }
 
 StatusOr<Dataset> ReadDataset(const std::string& spec) {

@@ -6,6 +6,7 @@
 
 #include "parley/core/status.h"
 #include "parley/data/dataset.h"
+#include "parley/data/libsvm_reader.h"
 
 namespace parley {
 
@@ -17,11 +18,12 @@ namespace parley {
 //    or .dat (optionally .gz) is sniffed: ratings if its first line holds "::" or a header
 //    naming user, item and rating columns, else dense CSV for .csv/.tsv and LIBSVM for .dat;
 //    anything else (.svm, .libsvm, .txt, .t, no extension) is LIBSVM.
-// `users` and `items` are used only for ratings (see ReadRatings); `min_features` only for
-// LIBSVM (see ReadLibsvm).
+// `users` and `items` are used only for ratings (see ReadRatings); `min_features` and
+// `max_features` only for LIBSVM (see ReadLibsvm).
 // Errors: those of the chosen reader; NotFound if the file does not exist.
 StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& items,
-                              uint32_t min_features = 0);
+                              uint32_t min_features = 0,
+                              uint32_t max_features = kDefaultMaxFeatures);
 
 // A data set named as ReadDataset takes it, resolved: the reader it needs and its file(s).
 struct DataFile {

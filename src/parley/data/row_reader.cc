@@ -149,7 +149,8 @@ class IdxRowReader final : public RowReader {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<RowReader>> RowReader::Open(const std::string& spec, IdMap& users, IdMap& items) {
+StatusOr<std::unique_ptr<RowReader>> RowReader::Open(const std::string& spec, IdMap& users, IdMap& items,
+                                                     uint32_t max_features) {
   PARLEY_ASSIGN_OR_RETURN(DataFile f, ResolveDataFile(spec));
   if (f.format == DataFile::Format::kIdx) return IdxRowReader::Open(f.path, f.labels);
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<LineStream> lines, LineStream::Open(f.path));
@@ -163,7 +164,8 @@ StatusOr<std::unique_ptr<RowReader>> RowReader::Open(const std::string& spec, Id
     case DataFile::Format::kLibsvm:
       break;
   }
-  return std::unique_ptr<RowReader>(new TextRowReader<LibsvmParser>(f.path, Dataset::Kind::kSparse, std::move(lines)));
+  return std::unique_ptr<RowReader>(
+      new TextRowReader<LibsvmParser>(f.path, Dataset::Kind::kSparse, std::move(lines), max_features));
 }
 
 }  // namespace parley

@@ -9,6 +9,7 @@
 
 #include "parley/core/status.h"
 #include "parley/data/dataset.h"
+#include "parley/data/libsvm_reader.h"
 
 namespace parley {
 
@@ -18,7 +19,9 @@ class RowReader {
   // through `users` and `items` as ReadDataset does (they must outlive the reader).
   // Errors: those of ReadDataset that come before the first row (a missing file, an IDX
   // header).
-  static StatusOr<std::unique_ptr<RowReader>> Open(const std::string& spec, IdMap& users, IdMap& items);
+  // `max_features`: as ReadLibsvm's.
+  static StatusOr<std::unique_ptr<RowReader>> Open(const std::string& spec, IdMap& users, IdMap& items,
+                                                   uint32_t max_features = kDefaultMaxFeatures);
   virtual ~RowReader() = default;
 
   // Reads the next row: *row points to a Dataset of that one row, with the file's kind, source

@@ -171,6 +171,7 @@ TEST(RowReader, BadInputFailsWithReadDatasetsErrors) {
   // LIBSVM: a bad line, no rows, a truncated gzip file, a missing file.
   ExpectFailsLikeRead(dir.Write("bad.svm", "1 1:1\n1 2:1\n\n1 0:1\n"));
   ExpectFailsLikeRead(dir.Write("order.svm", "1 1:1\n1 5:1 3:1\n"));
+  ExpectFailsLikeRead(dir.Write("wide.svm", "1 1:1\n1 4294967295:1\n"));
   ExpectFailsLikeRead(dir.Write("empty.svm", "# nothing\n\n"));
   ExpectFailsLikeRead(dir.Path("missing.svm"));
   std::string text;

@@ -10,9 +10,9 @@ namespace parley {
 
 Status LoadData(const RunOptions& o, const Rng& rng, Dataset* train, Dataset* test) {
   IdMap users, items;
-  PARLEY_ASSIGN_OR_RETURN(Dataset all, ReadDataset(o.train_path, users, items));
+  PARLEY_ASSIGN_OR_RETURN(Dataset all, ReadDataset(o.train_path, users, items, 0, o.max_features));
   if (!o.test_path.empty()) {
-    PARLEY_ASSIGN_OR_RETURN(*test, ReadDataset(o.test_path, users, items));
+    PARLEY_ASSIGN_OR_RETURN(*test, ReadDataset(o.test_path, users, items, 0, o.max_features));
     *train = std::move(all);
     if (train->kind != test->kind)
       return InvalidArgument("--test " + o.test_path + " is not of the same kind of data as --data " +
@@ -51,8 +51,10 @@ namespace {
 
 // Calls f(row) for every row of the data set `spec` (RowReader), then sets *header.
 template <typename F>
-Status ForEachRow(const std::string& spec, IdMap& users, IdMap& items, Dataset* header, F&& f) {
-  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<RowReader> reader, RowReader::Open(spec, users, items));
+Status ForEachRow(const std::string& spec, uint32_t max_features, IdMap& users, IdMap& items,
+                  Dataset* header, F&& f) {
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<RowReader> reader,
+                          RowReader::Open(spec, users, items, max_features));
   const Dataset* row = nullptr;
   while (true) {
     PARLEY_RETURN_IF_ERROR(reader->Next(&row));
@@ -108,7 +110,7 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   std::vector<uint32_t> row_nnz;
   std::vector<uint32_t> user_rows;
   Dataset header;
-  PARLEY_RETURN_IF_ERROR(ForEachRow(o.train_path, users, items, &header, [&](const Dataset& row) {
+  PARLEY_RETURN_IF_ERROR(ForEachRow(o.train_path, o.max_features, users, items, &header, [&](const Dataset& row) {
     ++n;
     all.Add(row);
     if (row.kind == Dataset::Kind::kSparse) row_nnz.push_back(static_cast<uint32_t>(row.sparse.nnz()));
@@ -126,12 +128,12 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   const bool split = o.test_path.empty() && o.test_fraction > 0;
   if (!o.test_path.empty()) {
     if (needs.evaluates) {
-      PARLEY_ASSIGN_OR_RETURN(out.test, ReadDataset(o.test_path, users, items));
+      PARLEY_ASSIGN_OR_RETURN(out.test, ReadDataset(o.test_path, users, items, 0, o.max_features));
       out.test_rows = out.test.rows();
       test_header = out.test.Empty();
     } else {
       PARLEY_RETURN_IF_ERROR(
-          ForEachRow(o.test_path, users, items, &test_header, [&](const Dataset&) { ++out.test_rows; }));
+          ForEachRow(o.test_path, o.max_features, users, items, &test_header, [&](const Dataset&) { ++out.test_rows; }));
     }
     if (header.kind != test_header.kind)
       return InvalidArgument("--test " + o.test_path + " is not of the same kind of data as --data " +
@@ -243,7 +245,7 @@ StatusOr<RankData> LoadRankData(const RunOptions& o, const Rng& rng, const Rng& 
   out.train_shape = DataShape::Of(header);  // kind, source, width, users and items; rows below
   size_t i = 0, j = 0, t = 0, s = 0, e = 0, q = 0;
   Dataset unused;
-  PARLEY_RETURN_IF_ERROR(ForEachRow(o.train_path, users, items, &unused, [&](const Dataset& row) {
+  PARLEY_RETURN_IF_ERROR(ForEachRow(o.train_path, o.max_features, users, items, &unused, [&](const Dataset& row) {
     const size_t file_row = i++;
     if (file_row >= n) return;  // the file grew: reported below
     if (split && Take(test_idx, &t, file_row)) {

@@ -7,6 +7,7 @@
 
 #include "parley/algos/algorithm.h"
 #include "parley/models/model.h"
+#include "parley/data/libsvm_reader.h"
 #include "parley/runtime/emulation.h"
 
 namespace parley {
@@ -17,6 +18,7 @@ struct RunOptions {
   std::string test_path;        // optional held-out set
   double test_fraction = 0;     // without --test: hold out this fraction of --data (seeded)
   size_t train_eval_rows = 20000;  // train metrics on a seeded sample of this many rows; 0: all
+  uint32_t max_features = kDefaultMaxFeatures;  // LIBSVM: the largest feature index accepted
 
   ModelOptions model;
   AlgorithmOptions algo;
