@@ -10,6 +10,7 @@ namespace parley {
 struct EvalCommand {
   std::string model_file;
   std::string data;
+  uint32_t max_features = kDefaultMaxFeatures;
 };
 
 std::shared_ptr<EvalCommand> AddEvalCommand(CLI::App& app) {
@@ -17,6 +18,7 @@ std::shared_ptr<EvalCommand> AddEvalCommand(CLI::App& app) {
   CLI::App* e = app.add_subcommand("eval", "Evaluate a model file on data; prints the metrics as JSON");
   e->add_option("--model-file", c->model_file, "Model file written by 'parley train --model-out'")->required();
   e->add_option("--data", c->data, "Data to evaluate on (same formats as 'parley train --data')")->required();
+  e->add_option("--max-features", c->max_features, "LIBSVM: the largest feature index accepted (as 'parley train')")->check(CLI::Range(1u, 4294967295u));
   return c;
 }
 
@@ -29,7 +31,7 @@ int RunEvalCommand(EvalCommand& c) {
   IdMap users, items;
   // Kronecker points files (src/parley/kron) are evaluated through their dense view.
   StatusOr<Dataset> data =
-      IsKronFile(c.data) ? ReadKronDenseView(c.data) : ReadDataset(c.data, users, items);
+      IsKronFile(c.data) ? ReadKronDenseView(c.data) : ReadDataset(c.data, users, items, 0, c.max_features);
   if (!data.ok()) {
     std::fprintf(stderr, "error: %s\n", data.status().message().c_str());
     return 2;

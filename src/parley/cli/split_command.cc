@@ -10,6 +10,7 @@ namespace parley {
 
 struct SplitCommand {
   std::string data;
+  uint32_t max_features = kDefaultMaxFeatures;
   double test_fraction = 0.2;
   uint64_t seed = 1;
   std::string train_out;
@@ -22,6 +23,7 @@ std::shared_ptr<SplitCommand> AddSplitCommand(CLI::App& app) {
       "split", "Split a data file into seeded train and test files (the same split 'parley train --test-fraction' makes with the same seed)");
   s->option_defaults()->always_capture_default();
   s->add_option("--data", c->data, "Input data (any format 'parley train --data' reads)")->required();
+  s->add_option("--max-features", c->max_features, "LIBSVM: the largest feature index accepted (as 'parley train')")->check(CLI::Range(1u, 4294967295u));
   s->add_option("--test-fraction", c->test_fraction, "Fraction of rows held out")->check(CLI::Range(0.0, 0.99));
   s->add_option("--seed", c->seed, "Run seed");
   s->add_option("--train-out", c->train_out, "Training rows (LIBSVM for sparse data, CSV otherwise)")->required();
@@ -31,7 +33,7 @@ std::shared_ptr<SplitCommand> AddSplitCommand(CLI::App& app) {
 
 int RunSplitCommand(SplitCommand& c) {
   IdMap users, items;
-  StatusOr<Dataset> all = ReadDataset(c.data, users, items);
+  StatusOr<Dataset> all = ReadDataset(c.data, users, items, 0, c.max_features);
   if (!all.ok()) {
     std::fprintf(stderr, "error: %s\n", all.status().message().c_str());
     return 2;
