@@ -7,7 +7,6 @@
 
 #include "parley/algos/asgd/asgd.h"
 
-#include "parley/algos/exchange_interval.h"
 #include "parley/algos/asgd/balancer.h"
 #include "parley/algos/asgd/parzen.h"
 #include "parley/algos/exchange_interval.h"

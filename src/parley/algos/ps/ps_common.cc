@@ -62,7 +62,7 @@ bool DecodeParams(const Bytes& b, ParamsMsg* out) {
 Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientBuffer& g,
                      const Block& block, std::span<const uint32_t> touched_in_block,
                      int64_t request, const std::vector<uint32_t>* want) {
-  const bool sparse = g.sparse() && touched_in_block.size() * 12 < block.size() * 8;
+  const bool sparse = g.sparse() && SparseIsSmaller(touched_in_block.size(), block.size());
   Bytes b;
   b.reserve(64 + (sparse ? touched_in_block.size() * 12 : block.size() * 8) +
             (want ? want->size() * 4 : 0));
@@ -304,7 +304,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
     for (int s = 0; s < servers; ++s) {
       std::span<const uint32_t> in_block =
           !g.sparse() ? std::span<const uint32_t>() : servers == 1 ? g.touched() : touched[s];
-      const bool sparse = pull && PullSparse(want[s].size(), blocks[s].size());
+      const bool sparse = pull && SparseIsSmaller(want[s].size(), blocks[s].size());
       node.Send(s, kGradient,
                 EncodeGradient(slots[s].msg.version, static_cast<int64_t>(batch.size()), loss, g,
                                blocks[s], in_block, request, sparse ? &want[s] : nullptr));

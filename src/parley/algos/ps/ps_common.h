@@ -69,8 +69,11 @@ Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientB
                      const Block& block, std::span<const uint32_t> touched_in_block,
                      int64_t request, const std::vector<uint32_t>* want);
 bool DecodeGradient(const Bytes& b, GradientMsg* out);
-// Whether a sparse pull of `keys` coordinates is smaller than the block of `block_size`.
-inline bool PullSparse(size_t keys, size_t block_size) { return keys * 12 < block_size * 8; }
+// Whether `entries` (index, value) pairs are smaller on the wire than a whole block of
+// `block_size` values: the choice of a gradient's and of a pull's encoding.
+inline bool SparseIsSmaller(size_t entries, size_t block_size) {
+  return entries * 12 < block_size * 8;
+}
 // g += factor * m (g is block-sized).
 void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g);
 
