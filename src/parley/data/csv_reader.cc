@@ -77,8 +77,10 @@ Status CsvParser::Finish(size_t rows) const {
   return InvalidArgument(std::string(name_) + ": empty file; no CSV rows found");
 }
 
-StatusOr<Dataset> ParseDenseCsv(std::string_view text, std::string_view name, int label_column,
-                                CsvHeader header) {
+namespace {
+
+StatusOr<Dataset> ParseDenseCsvLines(FileLines& lines, std::string_view name, int label_column,
+                                     CsvHeader header) {
   Dataset d;
   d.kind = Dataset::Kind::kDense;
   d.source = std::string(name);
@@ -87,27 +89,40 @@ StatusOr<Dataset> ParseDenseCsv(std::string_view text, std::string_view name, in
                            " is invalid; use -1 for no label");
   }
   CsvParser parser(name, label_column, header);
-  LineCursor cursor(text);
+  const std::string_view text = lines.text();
   std::string_view line;
   bool row = false, reserved = false;
-  while (cursor.Next(&line)) {
-    PARLEY_RETURN_IF_ERROR(parser.Line(cursor.line_number(), line, &d, &row));
-    if (!reserved && d.dense.cols > 0) {  // the first row told the width
+  while (lines.Next(&line)) {
+    PARLEY_RETURN_IF_ERROR(parser.Line(lines.line_number(), line, &d, &row));
+    if (!reserved && d.dense.cols > 0 && !text.empty()) {  // the first row told the width
       reserved = true;
-      const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-      d.dense.x.reserve(lines * d.dense.cols);
-      d.label.reserve(lines);
+      // Every value takes at least 2 bytes ("0," or "0\n"): the text bounds the values, so a
+      // wide first line followed by short ones cannot reserve more than the file holds.
+      const size_t all_lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+      const size_t values = std::min(all_lines * d.dense.cols, text.size() / 2 + 1);
+      d.dense.x.reserve(values);
+      d.label.reserve(std::min(all_lines, values / d.dense.cols + 1));
     }
   }
+  PARLEY_RETURN_IF_ERROR(lines.status());
   PARLEY_RETURN_IF_ERROR(parser.Finish(d.label.size()));
   return d;
+}
+
+}  // namespace
+
+StatusOr<Dataset> ParseDenseCsv(std::string_view text, std::string_view name, int label_column,
+                                CsvHeader header) {
+  FileLines lines(text, name);
+  return ParseDenseCsvLines(lines, name, label_column, header);
 }
 
 Status ReadCsvCentres(const std::string& path, Dataset* out) {
   const std::string centres_path = path + ".centres";
   if (!FileExists(centres_path)) return OkStatus();
-  PARLEY_ASSIGN_OR_RETURN(FileBytes ctext, ReadFileBytes(centres_path));
-  PARLEY_ASSIGN_OR_RETURN(Dataset c, ParseDenseCsv(ctext.view(), centres_path, -1, CsvHeader::kNo));
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileLines> clines, FileLines::Open(centres_path));
+  PARLEY_ASSIGN_OR_RETURN(Dataset c,
+                          ParseDenseCsvLines(*clines, centres_path, -1, CsvHeader::kNo));
   if (c.dense.cols != out->dense.cols) {
     return LineError({centres_path, 1}, "centres have " + std::to_string(c.dense.cols) +
                                             " columns but " + path + " has " +
@@ -118,8 +133,8 @@ Status ReadCsvCentres(const std::string& path, Dataset* out) {
 }
 
 StatusOr<Dataset> ReadDenseCsv(const std::string& path, int label_column, CsvHeader header) {
-  PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
-  PARLEY_ASSIGN_OR_RETURN(Dataset d, ParseDenseCsv(text.view(), path, label_column, header));
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileLines> lines, FileLines::Open(path));
+  PARLEY_ASSIGN_OR_RETURN(Dataset d, ParseDenseCsvLines(*lines, path, label_column, header));
   PARLEY_RETURN_IF_ERROR(ReadCsvCentres(path, &d));
   return d;
 }

@@ -31,12 +31,9 @@ size_t Dataset::features() const {
 
 int Dataset::NumClasses() const {
   if (label.empty()) return 0;
-  float mx = 0;
-  for (float y : label) {
-    if (y < 0 || y != std::floor(y)) return 0;
-    mx = std::max(mx, y);
-  }
-  return static_cast<int>(mx) + 1;
+  DataShape shape;
+  shape.Add(*this);
+  return shape.NumClasses();
 }
 
 Dataset Dataset::Subset(std::span<const uint32_t> rows) const {
@@ -119,6 +116,9 @@ Dataset Dataset::Empty() const { return Subset({}); }
 
 int DataShape::NumClasses() const {
   if (labels == 0 || !class_labels) return 0;
+  // Beyond kMaxClasses the count is not needed exactly, and a cast of a label of 2^31 or more
+  // (or of infinity) to int would be undefined.
+  if (!(max_label < static_cast<float>(kMaxClasses))) return kMaxClasses + 1;
   return static_cast<int>(max_label) + 1;
 }
 

@@ -68,7 +68,8 @@ struct Dataset {
   size_t rows() const;
   // Number of input features (sparse or dense columns); 0 for ratings.
   size_t features() const;
-  // Number of classes when labels are integers 0..C-1 (max label + 1), else 0.
+  // Number of classes when labels are integers 0..C-1 (max label + 1), else 0; any count
+  // above kMaxClasses is given as kMaxClasses + 1.
   int NumClasses() const;
   // A new Dataset with the given rows, in the given order (ratings: triples).
   Dataset Subset(std::span<const uint32_t> rows) const;
@@ -82,6 +83,10 @@ struct Dataset {
 // the few statistics of its rows that a model's dimensions depend on. Describe() computes it
 // from rows in memory; a reader that streams through a file adds rows as it parses them
 // (Add), without keeping them (an MPI rank that holds only its shard; runtime/load_data.h).
+// The most classes a classifier takes (softmax, mlp): labels are class numbers 0..C-1, and a
+// label of 10^6 is far likelier a regression target or a stray value than a class.
+inline constexpr int kMaxClasses = 1 << 16;
+
 struct DataShape {
   Dataset::Kind kind = Dataset::Kind::kDense;
   std::string source;

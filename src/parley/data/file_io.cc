@@ -147,14 +147,27 @@ Status FileStream::Read(char* buf, size_t n, size_t* got) {
   return OkStatus();
 }
 
-StatusOr<std::unique_ptr<LineStream>> LineStream::Open(const std::string& path) {
+StatusOr<std::unique_ptr<LineStream>> LineStream::Open(const std::string& path,
+                                                       size_t max_line) {
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileStream> file, FileStream::Open(path));
-  return std::unique_ptr<LineStream>(new LineStream(std::move(file)));
+  return std::unique_ptr<LineStream>(new LineStream(std::move(file), max_line));
+}
+
+Status LineTooLong(const TextPos& pos, size_t max_line) {
+  const std::string size = max_line >= (size_t{1} << 20)
+                               ? std::to_string(max_line >> 20) + " MiB"
+                               : std::to_string(max_line) + " bytes";
+  return LineError(pos, "a line of " + size + " or more (no newline within it): not a text data file, or a "
+                            "row too wide for parley's readers");
 }
 
 bool LineStream::Fill() {
   constexpr size_t kBlock = size_t{1} << 20;
   if (eof_ || !status_.ok()) return false;
+  if (end_ - begin_ >= max_line_) {  // the unfinished line is already too long
+    status_ = LineTooLong({file_->path(), line_number_ + 1}, max_line_);
+    return false;
+  }
   if (begin_ > 0) {  // keep the unconsumed tail at the front
     buf_.erase(0, begin_);
     end_ -= begin_;
@@ -180,7 +193,9 @@ bool LineStream::Next(std::string_view* line) {
       if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
       *line = l;
       ++line_number_;
-      return true;
+      if (l.size() < max_line_) return true;
+      status_ = LineTooLong({file_->path(), line_number_}, max_line_);
+      return false;
     }
     const size_t pending = end_ - begin_;
     if (!Fill()) {
@@ -190,10 +205,53 @@ bool LineStream::Next(std::string_view* line) {
       if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
       *line = l;
       ++line_number_;
-      return true;
+      if (l.size() < max_line_) return true;
+      status_ = LineTooLong({file_->path(), line_number_}, max_line_);
+      return false;
     }
     searched = begin_ + pending;
   }
+}
+
+StatusOr<std::unique_ptr<FileLines>> FileLines::Open(const std::string& path,
+                                                     size_t max_line) {
+  std::unique_ptr<FileLines> lines(new FileLines(path, max_line));
+  bool gzip = false;  // a file that cannot be opened gets ReadFileBytes's error
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    unsigned char magic[2] = {0, 0};
+    gzip = std::fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    std::fclose(f);
+  }
+  if (gzip) {
+    PARLEY_ASSIGN_OR_RETURN(lines->stream_, LineStream::Open(path, max_line));
+  } else {
+    PARLEY_ASSIGN_OR_RETURN(lines->bytes_, ReadFileBytes(path));
+    lines->text_ = lines->bytes_.view();
+    lines->cursor_ = LineCursor(lines->text_);
+  }
+  return lines;
+}
+
+FileLines::FileLines(std::string_view text, std::string_view name, size_t max_line)
+    : name_(name), max_line_(max_line), text_(text), cursor_(text) {}
+
+bool FileLines::Next(std::string_view* line) {
+  if (!status_.ok()) return false;
+  if (stream_ != nullptr) {
+    if (stream_->Next(line)) return true;
+    status_ = stream_->status();
+    return false;
+  }
+  if (!cursor_.Next(line)) return false;
+  if (line->size() >= max_line_) {
+    status_ = LineTooLong({name_, cursor_.line_number()}, max_line_);
+    return false;
+  }
+  return true;
+}
+
+size_t FileLines::line_number() const {
+  return stream_ != nullptr ? stream_->line_number() : cursor_.line_number();
 }
 
 bool FileExists(const std::string& path) {

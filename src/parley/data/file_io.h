@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "parley/core/status.h"
+#include "parley/data/text_scan.h"
 
 namespace parley {
 
@@ -68,13 +69,22 @@ class FileStream {
   uint64_t offset_ = 0;
 };
 
+// The bound on a line of a text data file: 256 MiB (a dense row of 2^24 features written
+// with 16 characters each). A line this long or longer is refused (FileLines, LineStream) rather than grown into
+// memory without end: a gzip file of a few MB can expand to one "line" of gigabytes.
+inline constexpr size_t kMaxLineBytes = size_t{256} << 20;
+
+// The error for a line of kMaxLineBytes or more: "<file>:<line>: a line of 256 MiB or more...".
+Status LineTooLong(const TextPos& pos, size_t max_line = kMaxLineBytes);
+
 // The lines of a file (plain or gzip) one at a time, as LineCursor gives the lines of a buffer
 // (a trailing '\r' dropped, a last line without '\n' counted), holding a block of the file at
-// a time (a longer line grows the block). Not thread-safe.
+// a time (a longer line grows the block, up to kMaxLineBytes). Not thread-safe.
 class LineStream {
  public:
-  // Errors: as FileStream::Open.
-  static StatusOr<std::unique_ptr<LineStream>> Open(const std::string& path);
+  // Errors: as FileStream::Open. `max_line`: the line bound (tests set a small one).
+  static StatusOr<std::unique_ptr<LineStream>> Open(const std::string& path,
+                                                    size_t max_line = kMaxLineBytes);
   // Sets *line to the next line (valid until the next call) and returns true; false at the end
   // of the file or on a read error (then status() says which).
   bool Next(std::string_view* line);
@@ -83,14 +93,52 @@ class LineStream {
   const Status& status() const { return status_; }
 
  private:
-  explicit LineStream(std::unique_ptr<FileStream> file) : file_(std::move(file)) {}
+  LineStream(std::unique_ptr<FileStream> file, size_t max_line)
+      : file_(std::move(file)), max_line_(max_line) {}
   bool Fill();  // reads more after the unconsumed bytes; false at the end or on an error
 
   std::unique_ptr<FileStream> file_;
+  size_t max_line_;
   std::string buf_;
   size_t begin_ = 0, end_ = 0;  // unconsumed bytes: buf_[begin_, end_)
   bool eof_ = false;
   size_t line_number_ = 0;
+  Status status_;
+};
+
+// The lines of a whole file for the readers that keep every row (ReadLibsvm, ReadDenseCsv,
+// ReadRatings): a plain file's lines from its memory map (nothing copied), a gzip file's
+// streamed through LineStream, so that the decompressed bytes are never held whole and memory
+// stays bounded by the rows parsed (a small gzip file that expands to gigabytes of blank lines
+// costs a block, not gigabytes). Either way a line of kMaxLineBytes or more is an error.
+// Not thread-safe.
+class FileLines {
+ public:
+  // Errors: as FileStream::Open, and ReadFileBytes's for a plain file. `max_line`: the line
+  // bound (tests set a small one).
+  static StatusOr<std::unique_ptr<FileLines>> Open(const std::string& path,
+                                                   size_t max_line = kMaxLineBytes);
+  // The lines of `text` (which must outlive this object); `name` is for the error messages.
+  FileLines(std::string_view text, std::string_view name, size_t max_line = kMaxLineBytes);
+  FileLines(const FileLines&) = delete;
+  FileLines& operator=(const FileLines&) = delete;
+
+  // As LineStream::Next.
+  bool Next(std::string_view* line);
+  size_t line_number() const;
+  const Status& status() const { return status_; }
+  // All of the text when it is in memory (a mapped plain file, or the text given), so that a
+  // reader can size its vectors in one pass first; empty when the lines are streamed.
+  std::string_view text() const { return text_; }
+
+ private:
+  FileLines(std::string name, size_t max_line) : name_(std::move(name)), max_line_(max_line) {}
+  std::string name_;
+  size_t max_line_;
+  FileBytes bytes_;
+  std::string_view text_;
+  LineCursor cursor_{std::string_view()};
+  std::unique_ptr<LineStream> stream_;
   Status status_;
 };
 

@@ -43,9 +43,11 @@ class IdxImageStream {
   static StatusOr<std::unique_ptr<IdxImageStream>> Open(const std::string& path);
   uint32_t count() const { return dims_[0]; }
   size_t pixels() const { return size_t{dims_[1]} * dims_[2]; }  // bytes per image
-  // Reads the next image's pixels() bytes into `pixels` and sets *got; after the last image
-  // *got is false. Errors: ReadIdxFile's for a file shorter or longer than its header says.
-  Status Next(uint8_t* pixels, bool* got);
+  // Reads the next image's pixels() bytes into *pixels (resized to pixels(), growing as the
+  // bytes arrive, so a header's size costs memory only once the file holds it) and sets *got;
+  // after the last image *got is false. Errors: ReadIdxFile's for a file shorter or longer
+  // than its header says.
+  Status Next(std::vector<uint8_t>* pixels, bool* got);
 
  private:
   IdxImageStream(std::string path, std::unique_ptr<FileStream> file) : path_(std::move(path)), file_(std::move(file)) {}

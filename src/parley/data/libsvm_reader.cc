@@ -100,34 +100,47 @@ Status LibsvmParser::Finish(size_t rows) const {
   return OkStatus();
 }
 
-StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint32_t min_features,
-                              uint32_t max_features) {
+namespace {
+
+StatusOr<Dataset> ParseLibsvmLines(FileLines& lines, std::string_view name,
+                                   uint32_t min_features, uint32_t max_features) {
   Dataset d;
   d.kind = Dataset::Kind::kSparse;
   d.source = std::string(name);
   SparseRows& rows = d.sparse;
-  // Upper bounds that make the vectors grow at most once.
-  size_t lines = 1, colons = 0;
-  for (char c : text) lines += c == '\n', colons += c == ':';
-  rows.row_ptr.reserve(lines + 1);
-  d.label.reserve(lines);
+  // Upper bounds that make the vectors grow at most once (text in memory). A row takes at
+  // least 2 bytes ("1\n"), so blank lines cannot make the reservation outgrow the file.
+  const std::string_view text = lines.text();
+  size_t newlines = 0, colons = 0;
+  for (char c : text) newlines += c == '\n', colons += c == ':';
+  const size_t max_rows = std::min(newlines, text.size() / 2) + 1;
+  rows.row_ptr.reserve(max_rows + 1);
+  d.label.reserve(max_rows);
   rows.col.reserve(colons);
   rows.val.reserve(colons);
 
   LibsvmParser parser(name, max_features);
-  LineCursor cursor(text);
   std::string_view line;
   bool row = false;
-  while (cursor.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(cursor.line_number(), line, &d, &row));
+  while (lines.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(lines.line_number(), line, &d, &row));
+  PARLEY_RETURN_IF_ERROR(lines.status());
   PARLEY_RETURN_IF_ERROR(parser.Finish(d.label.size()));
   rows.num_features = std::max(parser.max_index(), min_features);
   return d;
 }
 
+}  // namespace
+
+StatusOr<Dataset> ParseLibsvm(std::string_view text, std::string_view name, uint32_t min_features,
+                              uint32_t max_features) {
+  FileLines lines(text, name);
+  return ParseLibsvmLines(lines, name, min_features, max_features);
+}
+
 StatusOr<Dataset> ReadLibsvm(const std::string& path, uint32_t min_features,
                              uint32_t max_features) {
-  PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
-  return ParseLibsvm(text.view(), path, min_features, max_features);
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileLines> lines, FileLines::Open(path));
+  return ParseLibsvmLines(*lines, path, min_features, max_features);
 }
 
 }  // namespace parley

@@ -150,31 +150,44 @@ Status RatingsParser::Finish(size_t rows) const {
   return InvalidArgument(std::string(s_->name) + ": empty file; no ratings found");
 }
 
-StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
-                               IdMap& items) {
+namespace {
+
+StatusOr<Dataset> ParseRatingsLines(FileLines& lines, std::string_view name, IdMap& users,
+                                    IdMap& items) {
   Dataset d;
   d.kind = Dataset::Kind::kRatings;
   d.source = std::string(name);
   Ratings& r = d.ratings;
-  const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  r.user.reserve(lines);
-  r.item.reserve(lines);
-  r.rating.reserve(lines);
+  // A rating takes at least 6 bytes ("1,1,1\n"): blank lines cannot make this outgrow the file.
+  const std::string_view text = lines.text();
+  const size_t newlines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  const size_t max_rows = std::min(newlines, text.size() / 6) + 1;
+  r.user.reserve(max_rows);
+  r.item.reserve(max_rows);
+  r.rating.reserve(max_rows);
 
   RatingsParser parser(name, users, items);
-  LineCursor cursor(text);
   std::string_view line;
   bool row = false;
-  while (cursor.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(cursor.line_number(), line, &d, &row));
+  while (lines.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(lines.line_number(), line, &d, &row));
+  PARLEY_RETURN_IF_ERROR(lines.status());
   PARLEY_RETURN_IF_ERROR(parser.Finish(r.rating.size()));
   r.num_users = static_cast<uint32_t>(users.size());
   r.num_items = static_cast<uint32_t>(items.size());
   return d;
 }
 
+}  // namespace
+
+StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
+                               IdMap& items) {
+  FileLines lines(text, name);
+  return ParseRatingsLines(lines, name, users, items);
+}
+
 StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items) {
-  PARLEY_ASSIGN_OR_RETURN(FileBytes text, ReadFileBytes(path));
-  return ParseRatings(text.view(), path, users, items);
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileLines> lines, FileLines::Open(path));
+  return ParseRatingsLines(*lines, path, users, items);
 }
 
 bool LooksLikeRatings(std::string_view first_line) {

@@ -126,7 +126,7 @@ class IdxRowReader final : public RowReader {
   Status Next(const Dataset** row) override {
     *row = nullptr;
     bool got = false;
-    PARLEY_RETURN_IF_ERROR(stream_->Next(pixels_.data(), &got));
+    PARLEY_RETURN_IF_ERROR(stream_->Next(&pixels_, &got));
     if (!got) return OkStatus();
     row_.dense.x.resize(pixels_.size());
     for (size_t i = 0; i < pixels_.size(); ++i) row_.dense.x[i] = static_cast<float>(pixels_[i]) * (1.0f / 255.0f);
@@ -140,7 +140,7 @@ class IdxRowReader final : public RowReader {
 
  private:
   IdxRowReader(std::unique_ptr<IdxImageStream> stream, std::vector<uint8_t> labels)
-      : stream_(std::move(stream)), labels_(std::move(labels)), pixels_(stream_->pixels()) {}
+      : stream_(std::move(stream)), labels_(std::move(labels)) {}
   std::unique_ptr<IdxImageStream> stream_;
   std::vector<uint8_t> labels_;
   std::vector<uint8_t> pixels_;

@@ -1,6 +1,7 @@
 // MakeModel and MakeModelFromConfig: the one place that maps a model kind to its class.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "parley/models/config_util.h"
 #include "parley/models/kmeans.h"
@@ -29,6 +30,14 @@ StatusOr<std::unique_ptr<Model>> Build(const ModelOptions& o, const DataShape& t
     if (train.kind == Dataset::Kind::kDense && classes < 2)
       return InvalidArgument(kind + " needs class labels 0..C-1 with C >= 2, but the labels of " +
                              train.source + " are not such integers (or all equal)");
+    if (classes > kMaxClasses) {
+      char largest[32];
+      std::snprintf(largest, sizeof largest, "%g", static_cast<double>(train.max_label));
+      return InvalidArgument(kind + " takes class labels 0..C-1 with C at most " +
+                             std::to_string(kMaxClasses) + ", but the largest label of " +
+                             train.source + " is " + largest + ": a regression target, or a " +
+                             "stray value? (logreg and svm take labels -1/+1 or 0/1)");
+    }
     if (kind == "softmax") return NewSoftmaxModel(features, std::max(classes, 2), o.l2);
     return std::unique_ptr<Model>(
         std::make_unique<MlpModel>(kind, features, std::max(classes, 2), o.hidden, o.l2));
