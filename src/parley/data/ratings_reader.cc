@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "parley/data/file_io.h"
@@ -58,7 +59,42 @@ HeaderColumns FindColumns(const std::vector<std::string_view>& fields) {
   return h;
 }
 
-StatusOr<Layout> DetectLayout(const TextPos& pos, std::string_view first_line) {
+// "ratings(USER,ITEM,RATING):PATH", the way to name a ratings file's columns (read.h).
+std::string NameColumnsHint(std::string_view file) {
+  return "name its columns in the data argument: ratings(USER,ITEM,RATING):" +
+         std::string(file) + " (header names, or column numbers from 1)";
+}
+
+// The column `want` names among `fields` (the header, or nullptr for a file without one):
+// a column number from 1, or a header name.
+StatusOr<size_t> FindNamedColumn(const TextPos& pos, std::string_view role,
+                                 const std::string& want,
+                                 const std::vector<std::string_view>* header,
+                                 size_t num_fields) {
+  const auto digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+  if (!want.empty() && want.size() < 10 && std::all_of(want.begin(), want.end(), digit)) {
+    const int64_t number = std::stoll(want);
+    if (number >= 1 && static_cast<size_t>(number) <= num_fields) {
+      return static_cast<size_t>(number - 1);
+    }
+    return LineError(pos, "the " + std::string(role) + " column is given as number " + want +
+                              ", but the rows have " + std::to_string(num_fields) + " fields");
+  }
+  if (header == nullptr) {
+    return LineError(pos, "the " + std::string(role) + " column is given by the name '" + want +
+                              "', but the file has no header line; give column numbers from 1");
+  }
+  for (size_t i = 0; i < header->size(); ++i) {
+    if (Lower(Unquote((*header)[i])) == Lower(want)) return i;
+  }
+  std::string names;
+  for (std::string_view f : *header) names.append(names.empty() ? "" : ", ").append(Unquote(f));
+  return LineError(pos, "header has no column named '" + want + "' (for the " +
+                            std::string(role) + "); its columns: " + names);
+}
+
+StatusOr<Layout> DetectLayout(const TextPos& pos, std::string_view first_line,
+                              const RatingsColumns& columns) {
   Layout l;
   l.delim = DetectDelimiter(first_line);
   std::vector<std::string_view> fields;
@@ -69,6 +105,16 @@ StatusOr<Layout> DetectLayout(const TextPos& pos, std::string_view first_line) {
   } else {
     l.has_header = !std::all_of(fields.begin(), fields.end(), IsNumeric);
     l.description = l.has_header ? "as in the header" : "as in the first row";
+  }
+  if (!columns.empty()) {
+    const std::vector<std::string_view>* header = l.has_header ? &fields : nullptr;
+    PARLEY_ASSIGN_OR_RETURN(l.user,
+                            FindNamedColumn(pos, "user", columns.user, header, fields.size()));
+    PARLEY_ASSIGN_OR_RETURN(l.item,
+                            FindNamedColumn(pos, "item", columns.item, header, fields.size()));
+    PARLEY_ASSIGN_OR_RETURN(
+        l.rating, FindNamedColumn(pos, "rating", columns.rating, header, fields.size()));
+    return l;
   }
   if (!l.has_header) {
     if (fields.size() < 3) {
@@ -84,7 +130,8 @@ StatusOr<Layout> DetectLayout(const TextPos& pos, std::string_view first_line) {
                         : !h.rating ? "rating"
                                     : nullptr;
   if (missing != nullptr) {
-    return LineError(pos, std::string("header has no ") + missing + " column");
+    return LineError(pos, std::string("header has no ") + missing + " column; " +
+                              NameColumnsHint(pos.file));
   }
   l.user = *h.user, l.item = *h.item, l.rating = *h.rating;
   return l;
@@ -114,13 +161,15 @@ struct RatingsParser::State {
   std::string_view name;
   IdMap& users;
   IdMap& items;
+  RatingsColumns columns;
   std::optional<Layout> layout;
   std::vector<std::string_view> fields;
   size_t header_line = 0;
 };
 
-RatingsParser::RatingsParser(std::string_view name, IdMap& users, IdMap& items)
-    : s_(new State{name, users, items, std::nullopt, {}, 0}) {}
+RatingsParser::RatingsParser(std::string_view name, IdMap& users, IdMap& items,
+                             const RatingsColumns& columns)
+    : s_(new State{name, users, items, columns, std::nullopt, {}, 0}) {}
 
 RatingsParser::~RatingsParser() = default;
 
@@ -130,7 +179,7 @@ Status RatingsParser::Line(size_t line_number, std::string_view line, Dataset* o
   State& s = *s_;
   const TextPos pos{s.name, line_number};
   if (!s.layout) {
-    PARLEY_ASSIGN_OR_RETURN(s.layout, DetectLayout(pos, line));
+    PARLEY_ASSIGN_OR_RETURN(s.layout, DetectLayout(pos, line, s.columns));
     if (s.layout->has_header) {
       s.header_line = pos.line;
       return OkStatus();
@@ -153,7 +202,7 @@ Status RatingsParser::Finish(size_t rows) const {
 namespace {
 
 StatusOr<Dataset> ParseRatingsLines(FileLines& lines, std::string_view name, IdMap& users,
-                                    IdMap& items) {
+                                    IdMap& items, const RatingsColumns& columns) {
   Dataset d;
   d.kind = Dataset::Kind::kRatings;
   d.source = std::string(name);
@@ -166,7 +215,7 @@ StatusOr<Dataset> ParseRatingsLines(FileLines& lines, std::string_view name, IdM
   r.item.reserve(max_rows);
   r.rating.reserve(max_rows);
 
-  RatingsParser parser(name, users, items);
+  RatingsParser parser(name, users, items, columns);
   std::string_view line;
   bool row = false;
   while (lines.Next(&line)) PARLEY_RETURN_IF_ERROR(parser.Line(lines.line_number(), line, &d, &row));
@@ -180,14 +229,15 @@ StatusOr<Dataset> ParseRatingsLines(FileLines& lines, std::string_view name, IdM
 }  // namespace
 
 StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
-                               IdMap& items) {
+                               IdMap& items, const RatingsColumns& columns) {
   FileLines lines(text, name);
-  return ParseRatingsLines(lines, name, users, items);
+  return ParseRatingsLines(lines, name, users, items, columns);
 }
 
-StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items) {
+StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items,
+                              const RatingsColumns& columns) {
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<FileLines> lines, FileLines::Open(path));
-  return ParseRatingsLines(*lines, path, users, items);
+  return ParseRatingsLines(*lines, path, users, items, columns);
 }
 
 bool LooksLikeRatings(std::string_view first_line) {

@@ -6,6 +6,8 @@
 //    item_id, movie_id) and rating; other columns (timestamp, an unnamed "" row-name column
 //    as R's write.csv adds) are ignored;
 //  - CSV without a header: user, item, rating in the first three columns.
+// Other names, or other positions, can be given (RatingsColumns): "ratings(customer,product,
+// stars):PATH" as a data argument (read.h).
 // gzip-compressed files are read transparently.
 #pragma once
 
@@ -18,6 +20,14 @@
 
 namespace parley {
 
+// The columns that hold the user id, the item id and the rating, each a header name (matched
+// case-insensitively, quotes stripped) or a column number counted from 1; empty: detected as
+// described above.
+struct RatingsColumns {
+  std::string user, item, rating;
+  bool empty() const { return user.empty() && item.empty() && rating.empty(); }
+};
+
 // Reads a ratings file into a kRatings Dataset (source = path). External user and item ids
 // (integers) are remapped through `users` and `items`, which the caller owns and may share
 // between a training and a test file so that an id gets the same index in both;
@@ -26,13 +36,15 @@ namespace parley {
 // the final map sizes.
 // Errors (InvalidArgument, "<path>:<line>: <reason>"): a row whose field count differs from
 // the first row's (or the header's), a non-integer user or item id, a non-numeric, NaN or
-// Inf rating, a header without user, item or rating column, a file without ratings;
-// NotFound if the file does not exist. On error the maps may hold ids from earlier rows.
-StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items);
+// Inf rating, a header without user, item or rating column (or without a column `columns`
+// names), a file without ratings; NotFound if the file does not exist. On error the maps may
+// hold ids from earlier rows.
+StatusOr<Dataset> ReadRatings(const std::string& path, IdMap& users, IdMap& items,
+                              const RatingsColumns& columns = {});
 
 // As ReadRatings, from text in memory; `name` is used in messages and as source.
 StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdMap& users,
-                               IdMap& items);
+                               IdMap& items, const RatingsColumns& columns = {});
 
 // ParseRatings one line at a time, for readers that stream through a file (RowReader): Line()
 // takes the file's lines in order (the first non-blank one sets the layout) and appends each
@@ -41,7 +53,8 @@ StatusOr<Dataset> ParseRatings(std::string_view text, std::string_view name, IdM
 // ParseRatings's.
 class RatingsParser {
  public:
-  RatingsParser(std::string_view name, IdMap& users, IdMap& items);
+  RatingsParser(std::string_view name, IdMap& users, IdMap& items,
+                const RatingsColumns& columns = {});
   ~RatingsParser();
   // Parses line `line_number` (1-based); a rating appends to *out and sets *row.
   // REQUIRES: out->kind == kRatings.

@@ -156,6 +156,42 @@ TEST(RatingsReader, LooksLikeRatings) {
   EXPECT_FALSE(LooksLikeRatings("1,2,3"));
 }
 
+// Columns named by the user (issue 19: a header customer,product,stars was refused with no
+// way out): by header name in any case, or by number; wrong names list the header's columns.
+TEST(RatingsReader, NamedColumns) {
+  const std::string text = "Stars,customer,day,product\n4,10,1,7\n2,11,2,7\n";
+  IdMap users, items;
+  StatusOr<Dataset> d =
+      ParseRatings(text, "sales.csv", users, items, {"customer", "PRODUCT", "stars"});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->ratings.rating, (std::vector<float>{4, 2}));
+  EXPECT_EQ(d->ratings.num_users, 2u);
+  EXPECT_EQ(d->ratings.num_items, 1u);
+  IdMap u2, i2;
+  StatusOr<Dataset> by_number = ParseRatings(text, "sales.csv", u2, i2, {"2", "4", "1"});
+  ASSERT_TRUE(by_number.ok()) << by_number.status().ToString();
+  EXPECT_EQ(by_number->ratings.rating, d->ratings.rating);
+  EXPECT_EQ(by_number->ratings.user, d->ratings.user);
+  IdMap u3, i3;
+  StatusOr<Dataset> headerless = ParseRatings("4,10,7\n", "h.csv", u3, i3, {"2", "3", "1"});
+  ASSERT_TRUE(headerless.ok()) << headerless.status().ToString();
+  EXPECT_EQ(headerless->ratings.rating, (std::vector<float>{4}));
+
+  IdMap u4, i4;
+  ExpectErrorWith(ParseRatings(text, "sales.csv", u4, i4, {"customer", "item", "stars"}).status(),
+                  {"sales.csv:1: header has no column named 'item' (for the item)",
+                   "its columns: Stars, customer, day, product"});
+  ExpectErrorWith(ParseRatings(text, "sales.csv", u4, i4, {"customer", "9", "stars"}).status(),
+                  {"sales.csv:1: the item column is given as number 9, but the rows have 4"});
+  ExpectErrorWith(ParseRatings("4,10,7\n", "h.csv", u4, i4, {"a", "b", "c"}).status(),
+                  {"h.csv:1: the user column is given by the name 'a', but the file has no "
+                   "header line; give column numbers from 1"});
+  // Without names, a header it cannot place says how to name them.
+  ExpectErrorWith(ParseRatings(text, "sales.csv", u4, i4).status(),
+                  {"sales.csv:1: header has no user (userId) column",
+                   "ratings(USER,ITEM,RATING):sales.csv"});
+}
+
 // The real MovieLens latest-small export that scripts/get-data.sh makes, if present.
 TEST(RatingsReader, MovieLensSmallFromGetDataScript) {
 #ifdef PARLEY_SOURCE_DIR

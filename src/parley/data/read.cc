@@ -1,5 +1,8 @@
 #include "parley/data/read.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "parley/data/csv_reader.h"
 #include "parley/data/file_io.h"
 #include "parley/data/idx_reader.h"
@@ -55,11 +58,37 @@ StatusOr<Format> Detect(const std::string& path) {
   return csv ? Format::kCsv : Format::kLibsvm;
 }
 
+// "ratings(USER,ITEM,RATING):PATH": the columns into *columns and PATH into *path; false if
+// `spec` does not start so.
+StatusOr<bool> SplitRatingsColumns(const std::string& spec, RatingsColumns* columns,
+                                   std::string* path) {
+  if (!spec.starts_with("ratings(")) return false;
+  const size_t close = spec.find("):");
+  if (close == std::string::npos) {
+    return InvalidArgument("data argument '" + spec +
+                           "': expected ratings(USER,ITEM,RATING):PATH, with a ':' after ')'");
+  }
+  std::vector<std::string_view> names;
+  SplitFields(std::string_view(spec).substr(8, close - 8), ",", &names);
+  if (names.size() != 3 || std::any_of(names.begin(), names.end(), [](std::string_view n) {
+        return Trim(n).empty();
+      })) {
+    return InvalidArgument("data argument '" + spec + "': ratings(...) takes three columns, "
+                           "user, item and rating, as in ratings(customer,product,stars):PATH");
+  }
+  columns->user = std::string(Trim(names[0]));
+  columns->item = std::string(Trim(names[1]));
+  columns->rating = std::string(Trim(names[2]));
+  *path = spec.substr(close + 2);
+  return true;
+}
+
 }  // namespace
 
 StatusOr<DataFile> ResolveDataFile(const std::string& spec) {
   DataFile f;
-  Format format = SplitSpec(spec, &f.path);
+  PARLEY_ASSIGN_OR_RETURN(const bool named, SplitRatingsColumns(spec, &f.columns, &f.path));
+  Format format = named ? Format::kRatings : SplitSpec(spec, &f.path);
   if (format == Format::kAuto) {
     PARLEY_ASSIGN_OR_RETURN(format, Detect(f.path));
   }
@@ -99,7 +128,7 @@ StatusOr<Dataset> ReadDataset(const std::string& spec, IdMap& users, IdMap& item
   PARLEY_ASSIGN_OR_RETURN(DataFile f, ResolveDataFile(spec));
   switch (f.format) {
     case DataFile::Format::kRatings:
-      return ReadRatings(f.path, users, items);
+      return ReadRatings(f.path, users, items, f.columns);
     case DataFile::Format::kIdx:
       return ReadIdx(f.path, f.labels);
     case DataFile::Format::kCsv:

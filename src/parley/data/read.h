@@ -7,12 +7,14 @@
 #include "parley/core/status.h"
 #include "parley/data/dataset.h"
 #include "parley/data/libsvm_reader.h"
+#include "parley/data/ratings_reader.h"
 
 namespace parley {
 
 // Reads the data set named by `spec`, "[format:]path":
 //  - "libsvm:PATH", "ratings:PATH", "csv:PATH" (dense CSV, label in column 0) pick the
-//    reader; "idx:IMAGES" reads an IDX images file and the labels file named like it
+//    reader; "ratings(USER,ITEM,RATING):PATH" also names the columns (RatingsColumns: header
+//    names or column numbers from 1), as in ratings(customer,product,stars):sales.csv; "idx:IMAGES" reads an IDX images file and the labels file named like it
 //    (IdxLabelsPathFor), "idx:IMAGES,LABELS" names both.
 //  - Without a prefix: a name containing "images-idx3" is IDX; a name ending in .csv, .tsv
 //    or .dat (optionally .gz) is sniffed: ratings if its first line holds "::" or a header
@@ -31,9 +33,10 @@ struct DataFile {
   Format format = Format::kLibsvm;
   std::string path;
   std::string labels;  // kIdx: the labels file
+  RatingsColumns columns;  // kRatings: as named in the spec (empty: detected)
 };
 // Errors: a file that cannot be sniffed (NotFound, ...), an IDX images file without a labels
-// file to go with it.
+// file to go with it, a "ratings(...)" prefix that does not name three columns.
 StatusOr<DataFile> ResolveDataFile(const std::string& spec);
 
 // As above with fresh id maps, for a single file.

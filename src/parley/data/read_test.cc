@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "parley/data/row_reader.h"
 #include "parley/data/test_files.h"
 
 namespace parley {
@@ -48,6 +49,34 @@ TEST(ReadDataset, ExplicitPrefixes) {
   d = ReadDataset("csv:" + dir.Write("y.txt", "1,2,3\n"));
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   EXPECT_EQ(d->kind, Dataset::Kind::kDense);
+}
+
+TEST(ReadDataset, RatingsPrefixNamesTheColumns) {
+  ScratchDir dir;
+  const std::string p = dir.Write("sales.csv", "customer,product,stars\n1,5,4\n2,5,3\n");
+  StatusOr<Dataset> plain = ReadDataset(p);  // dense rows: not recognised as ratings
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->kind, Dataset::Kind::kDense);
+  StatusOr<Dataset> d = ReadDataset("ratings(customer, product, stars):" + p);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->kind, Dataset::Kind::kRatings);
+  EXPECT_EQ(d->source, p);
+  EXPECT_EQ(d->ratings.rating, (std::vector<float>{4, 3}));
+  StatusOr<DataFile> f = ResolveDataFile("ratings(customer,product,stars):" + p);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->columns.rating, "stars");
+  IdMap users, items;  // the streaming reader of every MPI rank takes the same names
+  StatusOr<std::unique_ptr<RowReader>> rows =
+      RowReader::Open("ratings(customer,product,stars):" + p, users, items);
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  std::vector<float> streamed;
+  for (const Dataset* row = nullptr; (*rows)->Next(&row).ok() && row != nullptr;) {
+    streamed.insert(streamed.end(), row->ratings.rating.begin(), row->ratings.rating.end());
+  }
+  EXPECT_EQ(streamed, d->ratings.rating);
+  ExpectErrorWith(ReadDataset("ratings(customer,product):" + p).status(),
+                  {"ratings(...) takes three columns"});
+  ExpectErrorWith(ReadDataset("ratings(a,b,c)" + p).status(), {"with a ':' after ')'"});
 }
 
 TEST(ReadDataset, IdxFindsLabelsFileByName) {

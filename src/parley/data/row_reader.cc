@@ -79,8 +79,12 @@ class TextRowReader final : public RowReader {
 // Ratings: the maps' sizes after this file, as ReadRatings sets them.
 class RatingsRowReader final : public RowReader {
  public:
-  RatingsRowReader(const std::string& path, std::unique_ptr<LineStream> lines, IdMap& users, IdMap& items)
-      : users_(users), items_(items), text_(path, Dataset::Kind::kRatings, std::move(lines), users, items) {}
+  RatingsRowReader(const std::string& path, std::unique_ptr<LineStream> lines, IdMap& users, IdMap& items,
+                   const RatingsColumns& columns)
+      : users_(users),
+        items_(items),
+        columns_(columns),
+        text_(path, Dataset::Kind::kRatings, std::move(lines), users, items, columns_) {}
   Status Next(const Dataset** row) override {
     PARLEY_RETURN_IF_ERROR(text_.Next(row));
     rows_ = text_.rows();
@@ -96,6 +100,7 @@ class RatingsRowReader final : public RowReader {
  private:
   IdMap& users_;
   IdMap& items_;
+  RatingsColumns columns_;
   TextRowReader<RatingsParser> text_;
 };
 
@@ -156,7 +161,7 @@ StatusOr<std::unique_ptr<RowReader>> RowReader::Open(const std::string& spec, Id
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<LineStream> lines, LineStream::Open(f.path));
   switch (f.format) {
     case DataFile::Format::kRatings:
-      return std::unique_ptr<RowReader>(new RatingsRowReader(f.path, std::move(lines), users, items));
+      return std::unique_ptr<RowReader>(new RatingsRowReader(f.path, std::move(lines), users, items, f.columns));
     case DataFile::Format::kCsv:
       return std::unique_ptr<RowReader>(
           new TextRowReader<CsvParser>(f.path, Dataset::Kind::kDense, std::move(lines)));

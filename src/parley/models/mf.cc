@@ -70,8 +70,11 @@ nlohmann::json MfModel::Config() const {
 
 Status MfModel::CheckData(const Dataset& data) const {
   if (data.kind != Dataset::Kind::kRatings)
-    return InvalidArgument("mf needs ratings, but " + data.source + " holds " +
-                           (data.kind == Dataset::Kind::kSparse ? "sparse rows" : "dense rows"));
+    return InvalidArgument(
+        "mf needs ratings, but " + data.source + " holds " +
+        (data.kind == Dataset::Kind::kSparse ? "sparse rows" : "dense rows") +
+        "; if it holds ratings under other column names, name them: "
+        "ratings(USER,ITEM,RATING):" + data.source + " (header names, or column numbers from 1)");
   const Ratings& r = data.ratings;
   if (r.user.size() != r.rows() || r.item.size() != r.rows())
     return InvalidArgument(data.source + ": ratings, users and items differ in count");
