@@ -70,24 +70,71 @@ TEST(Asgd, KmeansMixtureWithFourPeers) {
   EXPECT_GT(peer0["received"].get<int64_t>(), 0);
   EXPECT_EQ(peer0["received"].get<int64_t>(), peer0["accepted"].get<int64_t>() + peer0["rejected"].get<int64_t>());
   EXPECT_EQ(peer0["interval"].get<int>(), 1);
+  // States were merged, not only read: a peer that accepts none is a SimuParallelSGD peer.
+  // (Measured: 46-67 of 165-205 accepted, 8 runs.)
+  EXPECT_GT(peer0["accepted"].get<int64_t>(), 0);
   // Every write into peer 0's slots was read once or overwritten unread; the writes are some
   // of all the peers' puts.
-  EXPECT_GE(peer0["overwritten"].get<int64_t>(), 0);
   EXPECT_LE(peer0["received"].get<int64_t>() + peer0["overwritten"].get<int64_t>(), peer0["puts_all"].get<int64_t>());
   EXPECT_TRUE(lines.back().value("final", false));
   EXPECT_NEAR(lines.back()["epoch"].get<double>(), 3.0, 0.05);
 }
 
-TEST(Asgd, LogregOnSparseBinary) {
+// Peer 0's mean test accuracy at the evaluation points after its first epoch (its own state,
+// not the final average; evaluations every 0.1 epoch).
+double Peer0MeanAccuracyAfterEpoch1(const std::vector<nlohmann::json>& lines) {
+  double sum = 0;
+  int n = 0;
+  for (const auto& l : lines)
+    if (l.value("state", "") != "average" && l["epoch"].get<double>() > 1 + 1e-9) {
+      sum += l["test"]["accuracy"].get<double>();
+      ++n;
+    }
+  EXPECT_GE(n, 19);
+  return n > 0 ? sum / n : 0;
+}
+
+// Merging has to matter: at equal steps, peer 0's state with merging beats the same peer's
+// state without it (SimuParallelSGD's peer 0: same shard, start, batches and steps; it
+// exchanges nothing until the end). On this set a peer's shard holds few rows per feature,
+// and the states it merges carry the features only other shards train. Steps are compared,
+// not times: peer 0 is evaluated at epochs of its own rows, so the thread timing of a loaded
+// machine changes only how many states arrive, not where peer 0 is measured. Emulated steps
+// of 0.5 ms keep the four peers side by side (on similar data without them, peer 0 read 6
+// states in its 900 steps and 204 were overwritten unread: the peers hardly overlapped).
+// Measured in 52 runs, up to three at a time on 2 loaded cores: simu's peer 0
+// (deterministic) 0.803, asgd's 0.844-0.861. ASGD's final average is no better than simu's
+// (0.849-0.870 against 0.870): simu's average of the four peers at the end holds every
+// shard's features too.
+TEST(Asgd, LogregPeerBeatsTheSamePeerWithoutExchangeAtEqualSteps) {
   auto dir = TempDir();
   RunOptions o = Logreg(dir);
+  o.train.eval_every = 0.1;
+  o.algo.name = "simu";
+  o.metrics_path = (dir / "simu.jsonl").string();
+  auto simu = Train(o);
+  ASSERT_TRUE(simu.ok()) << simu.status().ToString();
+  const double simu_final = (*simu)["test"]["accuracy"].get<double>();
+  const double alone = Peer0MeanAccuracyAfterEpoch1(MetricLines(dir / "simu.jsonl"));
+
   o.algo.name = "asgd";
   o.algo.send_every = 4;
   o.algo.blocks = 4;
   o.algo.msg_blocks = 2;
+  o.emulation.step_time = 0.0005;
+  o.metrics_path = (dir / "asgd.jsonl").string();
   auto s = Train(o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
-  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.85);
+  // The final average (see above) stays within 0.03 of simu's.
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), simu_final - 0.03);
+  const auto lines = MetricLines(dir / "asgd.jsonl");
+  ASSERT_GE(lines.size(), 2u);
+  const auto& peer0 = lines[lines.size() - 2];
+  EXPECT_EQ(peer0["state"], "peer0");
+  EXPECT_GT(peer0["accepted"].get<int64_t>(), 0);
+  const double merged = Peer0MeanAccuracyAfterEpoch1(lines);
+  EXPECT_GT(merged, alone + 0.03)
+      << "peer 0 accepted " << peer0["accepted"] << " of " << peer0["received"] << " states";
 }
 
 TEST(Asgd, BalancingOnASlowNetworkLengthensTheInterval) {

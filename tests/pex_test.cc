@@ -42,6 +42,10 @@ TEST(Pex, MasterAverageIsTheWeightedAverageOfTheLastContributionsAfterEveryExcha
   // interval sized by timing (up to 30 steps here) it overshot 3 epochs by up to 0.025.
   o.algo.local_steps = 10;
   o.algo.pex_check = true;
+  // Emulated steps of 0.2 ms, so that the workers progress alike on a loaded machine: with
+  // thread-speed steps a worker that started late sent a stale contribution, which weighs 1/4
+  // in the average (test accuracy 0.757 once in 4 runs).
+  o.emulation.step_time = 0.0002;
   o.metrics_path = (dir / "m.jsonl").string();
   auto s = Train(o);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
@@ -57,9 +61,10 @@ TEST(Pex, MasterAverageIsTheWeightedAverageOfTheLastContributionsAfterEveryExcha
   EXPECT_GT(f["exchange_bytes"].get<int64_t>(), 0);
   EXPECT_EQ(f["local_bytes"].get<int64_t>(), 0);  // LR: no local part
   EXPECT_NEAR((*s)["epochs"].get<double>(), 3.0, 0.01);
-  // Usually > 0.85, but measured 0.757 once in 4 runs (a late worker's stale contribution
-  // weighs 1/4 in the average): a loose bound.
-  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.7);
+  // The average trains: measured test accuracy 0.857-0.869 and log-loss 0.5741-0.5755 in 12
+  // runs, up to three at a time on 2 loaded cores.
+  EXPECT_GT((*s)["test"]["accuracy"].get<double>(), 0.84);
+  EXPECT_LT((*s)["test"]["logloss"].get<double>(), 0.59);
 }
 
 // One worker: the average is that worker's parameters, so pex follows sequential SGD (same

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "parley/data/generators.h"
+#include "parley/data/read.h"
+#include "parley/data/split.h"
 #include "parley/data/writers.h"
 #include "parley/runtime/model_file.h"
 #include "parley/runtime/runner.h"
@@ -122,16 +124,42 @@ TEST(Sequential, TargetStopsEarly) {
   EXPECT_LT((*summary)["epochs"].get<double>(), 50);
 }
 
+// The model file, loaded and evaluated on the run's test file as `parley eval` does, gives the
+// test metrics the run reported for its final model.
 TEST(Sequential, SavedModelEvaluatesLikeTheRun) {
   auto dir = TempDir();
   RunOptions o = SparseLogreg(dir);
+  // The run's test set as a file of its own, so that it can be read back here.
+  Rng rng(7);
+  Dataset train, test_rows;
+  TrainTestSplit(GenerateSparseBinary(8000, 2000, 20, 0.0, rng), 0.25, rng, &train, &test_rows);
+  ASSERT_TRUE(WriteLibsvm(train, (dir / "train.svm").string()).ok());
+  ASSERT_TRUE(WriteLibsvm(test_rows, (dir / "test.svm").string()).ok());
+  o.train_path = (dir / "train.svm").string();
+  o.test_fraction = 0;
+  o.test_path = (dir / "test.svm").string();
   o.model_out = (dir / "m.parley").string();
   auto summary = Train(o);
-  ASSERT_TRUE(summary.ok());
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
   auto loaded = LoadModel(o.model_out);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->model->Kind(), "logreg");
-  EXPECT_EQ(loaded->params.size(), loaded->model->NumParams());
+  ASSERT_EQ(loaded->params.size(), loaded->model->NumParams());
+  auto test = ReadDataset(o.test_path);
+  ASSERT_TRUE(test.ok()) << test.status().ToString();
+  test->sparse.num_features = loaded->model->Config()["num_features"].get<uint32_t>();
+  ASSERT_TRUE(loaded->model->CheckData(*test).ok());
+  const WeightsView w{loaded->params.data(), 1.0, loaded->params.size()};
+  const MetricSet m = loaded->model->Evaluate(w, *test);
+  const nlohmann::json& reported = (*summary)["test"];
+  ASSERT_EQ(m.size(), reported.size());
+  for (const auto& [name, value] : m) {
+    ASSERT_TRUE(reported.contains(name)) << name;
+    // Equal to rounding: the run scores rows as scale x (raw weights . x), the file holds the
+    // weights with the scale multiplied in.
+    EXPECT_NEAR(value, reported[name].get<double>(), 1e-9 * (1 + std::abs(value))) << name;
+  }
+  EXPECT_GT(m.at("accuracy"), 0.85);
 }
 
 TEST(Sequential, KmeansFindsMixtureCentres) {

@@ -355,11 +355,19 @@ def rank_pids(mpirun_pid):
     return out
 
 
+# How long after a rank stops answering the job must have ended, beyond --deadline: rank 0's
+# role gives up on it after the deadline, and the runtime's grace for a rank whose role has not
+# ended (--deadline + 5 s, src/parley/runtime/runner.cc) then ends the job with MPI_Abort.
+STOPPED_RANK_MARGIN = 10
+
+
 def stopped_worker(a, tmp):
-    """A worker process that stops answering (SIGSTOP): the job ends within the deadline with a
-    message naming it, never a hang."""
+    """A worker process that stops answering (SIGSTOP): the job ends within --deadline +
+    STOPPED_RANK_MARGIN seconds with a message naming it, never a hang."""
     metrics = os.path.join(tmp, "m.jsonl")
-    flags = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2", "--deadline", "2",
+    deadline = 2
+    flags = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2",
+                                                "--deadline", str(deadline),
                                                 "--epochs", "1000", "--step-time", "0.005",
                                                 "--metrics", metrics, "--no-progress"]
     t0 = time.time()
@@ -393,7 +401,11 @@ def stopped_worker(a, tmp):
         fail("the job succeeded although a worker stopped")
     if "worker 1" not in err or "rank 2" not in err:
         fail("the error does not name worker 1 / rank 2:\n" + err)
-    print("ok: ended %.1fs after rank 2 stopped, rc %d" % (secs, p.returncode))
+    if secs > deadline + STOPPED_RANK_MARGIN:
+        fail("the job ended %.1f s after rank 2 stopped, more than --deadline %d + %d s"
+             % (secs, deadline, STOPPED_RANK_MARGIN))
+    print("ok: ended %.1fs after rank 2 stopped (limit %d s), rc %d"
+          % (secs, deadline + STOPPED_RANK_MARGIN, p.returncode))
 
 
 def main():
