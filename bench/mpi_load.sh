@@ -2,8 +2,8 @@
 # What each MPI rank holds of the data (issue 6), written to bench/RESULTS-mpi-load.md: peak RSS
 # and CPU seconds of every rank of `mpirun -np 5 parley train --transport mpi --algo sync
 # --workers 4` (1 server + 4 workers) on a generated 200,000-row LIBSVM file (170 MB), the rows
-# each rank says it held (the metrics log's start line, "data"), and the job's wall time (median
-# of 3; 0.02 epochs, so loading dominates).
+# each rank says it held (the metrics log's start line, "data"), from one job per build, and
+# the job's wall time (median of 5 interleaved rounds; 0.02 epochs, so loading dominates).
 #   bench/mpi_load.sh
 # BUILD=dir: the parley to measure (default: build/release, built now). BASE=dir: also measure
 # the parley built there, e.g. from a commit before ranks loaded only their shards:
@@ -38,7 +38,8 @@ measure() {
   echo "on \`parley gen sparse-binary --rows 200000 --features 50000 --nnz 50\` ($(du -m $data | cut -f1) MiB; 180,000 training"
   echo "rows, 20,000 test rows). Rows held: what the rank kept after loading (shard / test / train-eval"
   echo "sample / whole training set), from the start line of the metrics log; peak RSS and CPU seconds"
-  echo "(user + system) of the rank's process from \`/usr/bin/time\`; wall: the whole job, median of 3."
+  echo "(user + system) of the rank's process from \`/usr/bin/time\`, in one job per build; wall: the"
+  echo "whole job, median of 5 rounds, the builds interleaved (below)."
   echo
   echo "| build | rank | rows held (shard / test / train-eval / train) | peak RSS (MB) | CPU (s) |"
   echo "|---|---:|---|---:|---:|"
