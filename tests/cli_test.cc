@@ -115,5 +115,24 @@ TEST(Cli, CorruptModelFileIsRejected) {
   EXPECT_NE(r.output.find("not a parley model file"), std::string::npos) << r.output;
 }
 
+// eval aligns a sparse file's width with the model's: narrower files are evaluated, wider ones
+// refused by name (it read the key "features", which sparse models do not save, so neither ran).
+TEST(Cli, EvalAlignsSparseWidthWithTheModel) {
+  auto dir = TempDir();
+  WriteAll(dir / "train.svm", "1 1:1 4:1\n-1 2:1 3:1\n1 1:1\n-1 2:1\n");
+  WriteAll(dir / "narrow.svm", "1 1:1\n-1 2:1\n");
+  WriteAll(dir / "wide.svm", "1 1:1\n-1 9:1\n");
+  const std::string m = (dir / "m.parley").string();
+  ASSERT_EQ(RunParley("train --data " + (dir / "train.svm").string() + " --epochs 1 --quiet --model-out " + m)
+                .exit_code, 0);
+  auto r = RunParley("eval --model-file " + m + " --data " + (dir / "narrow.svm").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = RunParley("eval --model-file " + m + " --data " + (dir / "wide.svm").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("wide.svm has feature indices up to 9; the model was trained on 4 features"),
+            std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace parley

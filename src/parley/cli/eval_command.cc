@@ -39,8 +39,8 @@ int RunEvalCommand(EvalCommand& c) {
   Model& model = *loaded->model;
   // Align dimensions with the model's: sparse files may hold fewer features than training did.
   nlohmann::json config = model.Config();
-  if (data->kind == Dataset::Kind::kSparse && config.contains("features")) {
-    uint32_t nf = config["features"].get<uint32_t>();
+  if (data->kind == Dataset::Kind::kSparse && config.contains("num_features")) {
+    const uint32_t nf = config["num_features"].get<uint32_t>();
     if (data->sparse.num_features > nf) {
       std::fprintf(stderr, "error: %s has feature indices up to %u; the model was trained on %u features\n",
                    c.data.c_str(), data->sparse.num_features, nf);
