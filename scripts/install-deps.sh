@@ -2,14 +2,15 @@
 # Installs every package parley needs from Debian's archive (Debian 12). Idempotent: packages
 # already present are not touched, and apt is not called at all when nothing is missing.
 #
-#   scripts/install-deps.sh [build] [data] [bench] [torch] [mpich] [all]    (default: build)
+#   scripts/install-deps.sh [build] [data] [bench] [torch] [mpich] [fuzz] [all]  (default: build)
 #     build  compiler, CMake, Ninja, Eigen, CLI11, nlohmann-json, toml++, zlib, GoogleTest, Benchmark,
 #            OpenMPI (--transport mpi and its tests)
 #     data   Fashion-MNIST (dataset-fashion-mnist) and R to export MovieLens (see scripts/get-data.sh)
 #     bench  the peers of bench/: scikit-learn, liblinear, numpy, matplotlib, gnuplot
 #     torch  the peers of bench/kernels.sh: PyTorch with OpenBLAS, make (to build LIBMF)
 #     mpich  MPICH beside OpenMPI, for scripts/check-mpich.sh (OpenMPI stays the default mpicc)
-#     all    build, data, bench and torch
+#     fuzz   clang 14 and its runtime libraries (libFuzzer, ASan, UBSan), for scripts/fuzz.sh
+#     all    build, data, bench, torch and fuzz
 set -euo pipefail
 
 groups=("$@")
@@ -24,6 +25,7 @@ bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnu
 torch_pkgs=(python3-torch libopenblas0-pthread  # PyTorch with OpenBLAS (not the reference BLAS)
             make)                               # builds LIBMF
 mpich_pkgs=(libmpich-dev mpich)
+fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 
 want=()
 for g in "${groups[@]}"; do
@@ -33,8 +35,11 @@ for g in "${groups[@]}"; do
     bench) want+=("${bench_pkgs[@]}") ;;
     torch) want+=("${torch_pkgs[@]}") ;;
     mpich) want+=("${build_pkgs[@]}" "${mpich_pkgs[@]}") ;;
-    all) want+=("${build_pkgs[@]}" "${data_pkgs[@]}" "${bench_pkgs[@]}" "${torch_pkgs[@]}") ;;
-    *) echo "install-deps.sh: unknown group '$g' (use build, data, bench, torch, mpich or all)" >&2; exit 2 ;;
+    fuzz) want+=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+    all) want+=("${build_pkgs[@]}" "${data_pkgs[@]}" "${bench_pkgs[@]}" "${torch_pkgs[@]}"
+                "${fuzz_pkgs[@]}") ;;
+    *) echo "install-deps.sh: unknown group '$g' (use build, data, bench, torch, mpich, fuzz or all)" >&2
+       exit 2 ;;
   esac
 done
 

@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite: installs the build dependencies, then
 # builds and runs every test three times: a release build, AddressSanitizer +
-# UndefinedBehaviorSanitizer, and ThreadSanitizer (the concurrent code: comm, runtime, algos).
-#   scripts/test.sh [release|asan|tsan]...     (default: all three)
+# UndefinedBehaviorSanitizer, and ThreadSanitizer (the concurrent code: comm, runtime, algos);
+# then fuzzes every reader of outside bytes for a short while (scripts/fuzz.sh, clang).
+#   scripts/test.sh [release|asan|tsan|fuzz]...     (default: all four)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The tests read the real data sets (Fashion-MNIST, MovieLens latest-small) and liblinear's
 # fixture, and draw with matplotlib; PyTorch (group torch, bench/kernels.sh's peer) they do not need.
-scripts/install-deps.sh build data bench
-scripts/get-data.sh
 flavours=("$@")
-[ ${#flavours[@]} -eq 0 ] && flavours=(release asan tsan)
+[ ${#flavours[@]} -eq 0 ] && flavours=(release asan tsan fuzz)
+groups=(build data bench)
+[[ " ${flavours[*]} " == *" fuzz "* ]] && groups+=(fuzz)
+scripts/install-deps.sh "${groups[@]}"
+scripts/get-data.sh
 for f in "${flavours[@]}"; do
+  if [ "$f" = fuzz ]; then
+    # 9 targets, as many at a time as there are cores: on CI's 2 cores 5 rounds of 30 s.
+    echo "=== fuzz build and run ==="
+    scripts/fuzz.sh 30
+    continue
+  fi
   echo "=== $f build ==="
   scripts/build.sh "$f"
   filter=()

@@ -9,7 +9,9 @@
 #pragma once
 
 #pragma GCC diagnostic push
+#if !defined(__clang__)  // clang (the fuzz build) has no such warning and warns about the name
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #include <Eigen/Dense>

@@ -1,7 +1,10 @@
 #include "parley/kron/kron_file.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 
 #include "parley/data/file_io.h"
 #include "parley/data/text_scan.h"
@@ -127,9 +130,32 @@ StatusOr<KronData> ReadKron(const std::string& spec) {
   return ParseKron(bytes.view(), path);
 }
 
+StatusOr<Dataset> KronDenseView(const KronData& data) {
+  // The largest |u_a * v_b| of a point is max |u_a| * max |v_b|: O(d1 + d2) per point.
+  constexpr double kFloatMax = std::numeric_limits<float>::max();
+  auto largest = [](const double* x, size_t n) {
+    double m = 0;
+    for (size_t k = 0; k < n; ++k) m = std::max(m, std::fabs(x[k]));
+    return m;
+  };
+  for (size_t i = 0; i < data.rows(); ++i) {
+    const double x = largest(data.U(i), data.d1) * largest(data.V(i), data.d2);
+    const double y = std::fabs(data.y[i]);
+    if (x <= kFloatMax && y <= kFloatMax) continue;
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", std::max(x, y));
+    const std::string what = !(x <= kFloatMax) ? "a value u_a * v_b" : "the target";
+    return InvalidArgument(data.source + ": point " + std::to_string(i + 1) + ": " + what +
+                           " of " + value + " is beyond the range of a float (3.4e38), which " +
+                           "the dense models and parley eval hold (twolayer --kron trains in " +
+                           "double)");
+  }
+  return data.DenseView();
+}
+
 StatusOr<Dataset> ReadKronDenseView(const std::string& spec) {
   PARLEY_ASSIGN_OR_RETURN(KronData d, ReadKron(spec));
-  return d.DenseView();
+  return KronDenseView(d);
 }
 
 bool IsKronFile(const std::string& spec) {

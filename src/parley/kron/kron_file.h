@@ -28,7 +28,12 @@ StatusOr<KronData> ReadKron(const std::string& spec);
 // As ReadKron, from text in memory; `name` is used in messages.
 StatusOr<KronData> ParseKron(std::string_view text, const std::string& name);
 
-// ReadKron, then KronData::DenseView(): the points as a kDense Dataset for the dense models.
+// KronData::DenseView() for the dense models and `parley eval`, which hold floats.
+// Errors: InvalidArgument naming the point when one of its values u_a * v_b, or its target,
+// is beyond the range of a float (it would be Inf).
+StatusOr<Dataset> KronDenseView(const KronData& data);
+
+// ReadKron, then KronDenseView: the points as a kDense Dataset for the dense models.
 StatusOr<Dataset> ReadKronDenseView(const std::string& spec);
 
 // Whether `spec` names an existing file whose header line is a "kron" header (or carries the

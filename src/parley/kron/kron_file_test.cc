@@ -120,5 +120,24 @@ TEST(KronFileTest, MissingFileIsNotFoundAndWriteRejectsBadData) {
   EXPECT_FALSE(IsKronFile(dir.Path("bad.kron")));
 }
 
+// Regression (fuzz/crashes-found/kron-dense-view-float-overflow, found by fuzz/kron_fuzz.cc):
+// finite doubles whose product, or a target, is beyond float's range became Inf in the dense
+// view that `parley eval` and the dense models read.
+TEST(KronFileTest, DenseViewRefusesValuesBeyondFloatRange) {
+  ScratchDir dir;
+  const std::string path = dir.Write("big.kron", "kron 2 1\n0 1 1e20 | 1e20\n");
+  ExpectErrorWith(ReadKronDenseView(path).status(),
+                  {"big.kron: point 1:", "u_a * v_b of 1e+40", "beyond the range of a float"});
+  ExpectErrorWith(ReadKronDenseView(dir.Write("y.kron", "kron 1 1\n1 2 | 3\n-1e39 1 | 1\n"))
+                      .status(),
+                  {"point 2:", "the target of 1e+39"});
+  StatusOr<Dataset> ok = ReadKronDenseView(dir.Write("ok.kron", "kron 1 2\n1 1e19 | 1e19 -2\n"));
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  ASSERT_EQ(ok->dense.x.size(), 2u);
+  EXPECT_FLOAT_EQ(ok->dense.x[0], 1e38f);
+  EXPECT_FLOAT_EQ(ok->dense.x[1], -2e19f);
+  EXPECT_TRUE(ReadKron(path).ok());  // the Kronecker trainer holds doubles: no limit there
+}
+
 }  // namespace
 }  // namespace parley

@@ -46,6 +46,13 @@ Status ValidateModelOptions(const ModelOptions& o) {
   return OkStatus();
 }
 
+size_t ParamCount(size_t a, size_t b, size_t c) {
+  constexpr size_t kOver = kMaxModelParams + 1;
+  if (c > kMaxModelParams) return kOver;
+  if (b != 0 && a > (kMaxModelParams - c) / b) return kOver;
+  return a * b + c;
+}
+
 void ConfigReader::Fail(const std::string& sentence) {
   if (status_.ok()) status_ = InvalidArgument("model config for " + kind_ + ": " + sentence);
 }

@@ -17,6 +17,14 @@ namespace parley {
 // MakeModel. Returns InvalidArgument naming the option; an unknown kind is an error.
 Status ValidateModelOptions(const ModelOptions& options);
 
+// The most parameters a model config may describe: 2^40 (8 TiB of doubles; LoadModel reads no
+// more), so that a corrupt or hostile model file cannot describe a shape whose parameter count
+// wraps around 64 bits and loads with fewer parameters than the model reads.
+inline constexpr size_t kMaxModelParams = size_t{1} << 40;
+// a * b + c, computed without overflow; any result above kMaxModelParams (or c above it) is
+// given as kMaxModelParams + 1.
+size_t ParamCount(size_t a, size_t b, size_t c = 0);
+
 // Reads typed fields of a model config. The first missing or ill-typed field records an
 // error ("model config for mlp: field 'inputs' must be a non-negative integer"); later reads
 // then return zero values, so a FromConfig function reads everything and checks status()

@@ -546,6 +546,8 @@ StatusOr<std::unique_ptr<Model>> KMeansModel::FromConfig(const nlohmann::json& c
   PARLEY_RETURN_IF_ERROR(r.status());
   if (k == 0 || d == 0)
     return InvalidArgument("model config for kmeans: needs clusters >= 1 and dim > 0");
+  if (ParamCount(k, d) > kMaxModelParams)
+    return InvalidArgument("model config for kmeans: clusters x dim is above 2^40 parameters");
   KMeansStep step = KMeansStep::kLr;  // model files written before the count rule existed
   if (config.contains("step")) {
     const nlohmann::json& s = config["step"];

@@ -246,6 +246,9 @@ StatusOr<std::unique_ptr<Model>> MfModel::FromConfig(const nlohmann::json& confi
   if (users == 0 || items == 0 || !(lo <= hi))
     return InvalidArgument(
         "model config for mf: needs users > 0, items > 0 and rating_min <= rating_max");
+  const size_t row = 1 + static_cast<size_t>(o.rank);  // a bias and `rank` factors
+  if (ParamCount(users, row, ParamCount(items, row, 1)) > kMaxModelParams)
+    return InvalidArgument("model config for mf: users, items and rank are above 2^40 parameters");
   // A loaded model keeps its parameters and is not initialised again: Init's mean is not
   // recorded, the midpoint stands in for it.
   return std::unique_ptr<Model>(

@@ -192,6 +192,13 @@ StatusOr<std::unique_ptr<Model>> MlpModel::FromConfig(const nlohmann::json& conf
   if (inputs == 0 || classes < 2 || classes > 1u << 20)
     return InvalidArgument("model config for " + kind +
                            ": needs inputs > 0 and at least 2 classes");
+  size_t params = 0, in = inputs;
+  for (int h : o.hidden) {  // widths > 0 (ValidateModelOptions)
+    params = ParamCount(in + 1, static_cast<size_t>(h), params);
+    in = static_cast<size_t>(h);
+  }
+  if (ParamCount(in + 1, classes, params) > kMaxModelParams)
+    return InvalidArgument("model config for " + kind + ": its layers are above 2^40 parameters");
   return std::unique_ptr<Model>(
       std::make_unique<MlpModel>(kind, inputs, static_cast<int>(classes), o.hidden, o.l2));
 }

@@ -142,7 +142,11 @@ StatusOr<std::unique_ptr<Model>> TwoLayerModel::FromConfig(const nlohmann::json&
   PARLEY_RETURN_IF_ERROR(r.status());
   if (d == 0 || m == 0 || threshold < 0)
     return InvalidArgument("model config for twolayer: needs dim > 0, width > 0, threshold >= 0");
-  if (!signs.empty() && signs.size() != m)
+  if (ParamCount(m, d) > kMaxModelParams)
+    return InvalidArgument("model config for twolayer: width x dim is above 2^40 parameters");
+  // The signs are drawn at Init, before any model is saved, and the network reads one per
+  // neuron: a config without them describes no usable model.
+  if (signs.size() != m)
     return InvalidArgument("model config for twolayer: " + std::to_string(signs.size()) +
                            " signs for width " + std::to_string(m));
   for (double a : signs)

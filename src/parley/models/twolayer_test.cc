@@ -118,5 +118,16 @@ TEST(TwoLayerModelTest, CheckDataRejectsBadShapes) {
   EXPECT_FALSE(model.CheckData(DenseData(3, {1, 2, 3}, {NAN})).ok());
 }
 
+// Regression (found with fuzz/model_file_fuzz.cc): a config with "signs": [] was accepted, and
+// the network built from it read its output signs out of bounds (a crash in `parley eval` of
+// such a model file).
+TEST(TwoLayerModelTest, ConfigWithoutSignsIsRefused) {
+  auto m = MakeModelFromConfig({{"kind", "twolayer"}, {"dim", 2}, {"width", 2},
+                                 {"threshold", 0.5}, {"signs", nlohmann::json::array()}});
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("0 signs for width 2"), std::string::npos)
+      << m.status().message();
+}
+
 }  // namespace
 }  // namespace parley

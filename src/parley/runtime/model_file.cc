@@ -115,7 +115,7 @@ StatusOr<LoadedModel> LoadModel(const std::string& path) {
     return bad("truncated parameters (expected " + std::to_string(n) + ")");
   LoadedModel out;
   out.params.resize(n);
-  std::memcpy(out.params.data(), in.data(), n * sizeof(double));
+  if (n > 0) std::memcpy(out.params.data(), in.data(), n * sizeof(double));  // data() may be null
   in.remove_prefix(n * sizeof(double));
   uint64_t stored = 0;
   Take(in, &stored);

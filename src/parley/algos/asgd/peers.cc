@@ -2,11 +2,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <sstream>
 
 #include "parley/algos/asgd/asgd.h"
 
+#include "parley/algos/asgd/asgd_wire.h"
 #include "parley/algos/asgd/balancer.h"
 #include "parley/algos/asgd/parzen.h"
 #include "parley/algos/exchange_interval.h"
@@ -26,28 +28,11 @@ enum Tag : int {
   kCentres = 23,  // lloyd, peer 0 -> peers: centres after a pass; empty payload: stop
 };
 
-Bytes EncodeValues(int64_t index, std::span<const double> values) {
-  Bytes b;
-  WireWriter w(b);
-  w.Put<int64_t>(index);
-  w.PutArray<double>(values);
-  return b;
-}
-
 std::vector<double> TrueValues(const Weights& w) {
   WeightsView v = w.view();
   std::vector<double> out(v.size);
   for (size_t i = 0; i < v.size; ++i) out[i] = v[i];
   return out;
-}
-
-// A peer's final message (tag kFinal): its parameters and its one-sided traffic.
-Bytes EncodeFinal(std::span<const double> values, const SlotCounts& slots) {
-  Bytes b = EncodeValues(-1, values);
-  WireWriter w(b);
-  w.Put<int64_t>(slots.puts);
-  w.Put<int64_t>(slots.reads);
-  return b;
 }
 
 // The one-sided traffic of all `peers` so far (puts_all, received_all): `final[r]` for the peers
@@ -87,13 +72,9 @@ int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, in
   while (have < peers) {
     std::optional<Message> m = node.Receive(kPoll);
     if (m && m->tag == kFinal && m->from > 0 && m->from < peers && !seen[m->from]) {
-      WireReader r(m->payload);
-      r.Get<int64_t>();
-      std::vector<double> v = r.GetArray<double>();
+      std::vector<double> v;
       SlotCounts c;
-      c.puts = r.Get<int64_t>();
-      c.reads = r.Get<int64_t>();
-      if (!r.ok() || v.size() != w.size()) {
+      if (!asgd::DecodeFinal(m->payload, w.size(), &v, &c)) {
         node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(m->from)));
         return have;
       }
@@ -124,10 +105,7 @@ const std::vector<double>& SharedInit::Get(const Model& model, const AlgorithmSe
 
 namespace {
 
-struct BlockMsg {
-  uint32_t block;
-  std::vector<double> values;
-};
+using asgd::BlockMsg;
 
 void CopyInit(const std::vector<double>& init, Weights& w) {
   std::span<double> v = w.Mutable();
@@ -209,19 +187,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
     incoming.clear();
     bool bad = false;
     int fresh = node.ReadFreshSlots([&](int from, std::span<const std::byte> bytes) {
-      WireReader r(bytes);
-      const uint32_t count = r.Get<uint32_t>();
-      for (uint32_t k = 0; k < count && r.ok(); ++k) {
-        BlockMsg m;
-        m.block = r.Get<uint32_t>();
-        r.GetArrayInto(m.values);
-        if (!r.ok() || m.block >= static_cast<uint32_t>(nb) || m.values.size() != blocks[m.block].size()) {
-          bad = true;
-          return;
-        }
-        incoming.push_back(std::move(m));
-      }
-      if (!r.ok()) bad = true;
+      if (!bad && !asgd::DecodeState(bytes, blocks, &incoming)) bad = true;
       (void)from;
     });
     if (bad) {
@@ -295,7 +261,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         const int count = std::min(balancer.msg_blocks(), nb);
         Bytes out;
         WireWriter wr(out);
-        wr.Put<uint32_t>(static_cast<uint32_t>(count));
+        asgd::PutStateCount(wr, static_cast<uint32_t>(count));
         WeightsView view = w.view();
         std::vector<double>& tmp = wi;
         for (int k = 0; k < count; ++k) {
@@ -303,8 +269,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
           next_block = (next_block + 1) % nb;
           tmp.resize(blocks[b].size());
           for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = view[blocks[b].begin + i];
-          wr.Put<uint32_t>(static_cast<uint32_t>(b));
-          wr.PutArray<double>(tmp);
+          asgd::PutStateBlock(wr, static_cast<uint32_t>(b), tmp);
         }
         node.Put(to, std::move(out));
         ++sends;
@@ -323,7 +288,7 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
 
   std::vector<double> final_w = TrueValues(w);
   if (index != 0) {
-    node.Send(0, kFinal, EncodeFinal(final_w, node.SlotTraffic(index)));
+    node.Send(0, kFinal, asgd::EncodeFinal(final_w, node.SlotTraffic(index)));
     return;
   }
   Progress p = progress();
@@ -374,7 +339,7 @@ void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   }
   std::vector<double> final_w = TrueValues(w);
   if (index != 0) {
-    node.Send(0, kFinal, EncodeFinal(final_w, node.SlotTraffic(index)));
+    node.Send(0, kFinal, asgd::EncodeFinal(final_w, node.SlotTraffic(index)));
     return;
   }
   Progress p = eval.Take(t);
@@ -396,21 +361,35 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
   double next_eval = to.eval_every;
   std::vector<double> sums, counts;
 
-  auto wait = [&](int tag, int from, const char* what) -> std::optional<Message> {
+  // Peer 0 waits one deadline for the partial sums and then names the peers still missing;
+  // the others wait two for the centres, so that when a peer other than 0 dies the error is
+  // peer 0's, which knows who it is.
+  auto wait = [&](int tag, int from, double limit,
+                  const std::function<std::string()>& missing) -> std::optional<Message> {
     const double start = node.Now();
     while (true) {
       std::optional<Message> m = node.Receive(kPoll);
       if (m && m->tag == tag && (from < 0 || m->from == from)) return m;
       if (m) continue;
       if (node.ShouldStop()) return std::nullopt;
-      if (node.Now() - start > o.deadline) {
+      if (node.Now() - start > limit) {
         std::ostringstream why;
-        why << "lloyd peer " << index << " waited " << o.deadline << " s for " << what
-            << ": a peer is dead or hung; raise --deadline if it is only slow";
+        why << "lloyd peer " << index << " waited " << limit << " s for " << missing()
+            << ": dead or hung; raise --deadline if it is only slow";
         node.Fail(DeadlineExceeded(why.str()));
         return std::nullopt;
       }
     }
+  };
+  std::vector<bool> delivered(static_cast<size_t>(peers));
+  auto missing_partials = [&] {
+    std::string names;
+    for (int p = 1; p < peers; ++p) {
+      if (delivered[static_cast<size_t>(p)]) continue;
+      names.append(names.empty() ? "" : ", ")
+          .append("peer " + std::to_string(p) + " (rank " + std::to_string(p) + ")");
+    }
+    return "the partial sums of " + names;
   };
 
   int64_t pass = 0;
@@ -420,19 +399,13 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
     WeightsView view{centres.data(), 1.0, centres.size()};
     node.Compute([&] { km->LloydAccumulate(view, data, all, sums, counts); });
     if (index != 0) {
-      Bytes b;
-      WireWriter wr(b);
-      wr.Put<int64_t>(pass);
-      wr.PutArray<double>(sums);
-      wr.PutArray<double>(counts);
-      node.Send(0, kPartial, std::move(b));
-      std::optional<Message> m = wait(kCentres, 0, "the centres from peer 0");
+      node.Send(0, kPartial, asgd::EncodePartial(pass, sums, counts));
+      std::optional<Message> m = wait(kCentres, 0, 2 * o.deadline,
+                                      [] { return std::string("the centres of peer 0 (rank 0)"); });
       if (!m) return;
       if (m->payload.empty()) return;  // stop
-      WireReader r(m->payload);
-      r.Get<int64_t>();
-      std::vector<double> c = r.GetArray<double>();
-      if (!r.ok() || c.size() != centres.size()) {
+      std::vector<double> c;
+      if (!asgd::DecodeCentres(m->payload, centres.size(), &c)) {
         node.Fail(Internal("lloyd peer " + std::to_string(index) + ": malformed centres"));
         return;
       }
@@ -442,8 +415,9 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
       continue;
     }
     // Peer 0: add the other peers' partial sums of this pass.
+    std::fill(delivered.begin(), delivered.end(), false);
     for (int got = 1; got < peers; ++got) {
-      std::optional<Message> m = wait(kPartial, -1, "the partial sums of the other peers");
+      std::optional<Message> m = wait(kPartial, -1, o.deadline, missing_partials);
       if (!m) {  // failed (already reported) or stopped (time limit, target): end here
         for (int p = 1; p < peers; ++p) node.Send(p, kCentres, {});
         Progress pr;
@@ -452,13 +426,14 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
         node.Report(pr, WeightsView{centres.data(), 1.0, centres.size()}, /*final=*/true);
         return;
       }
-      WireReader r(m->payload);
-      const int64_t their = r.Get<int64_t>();
-      std::vector<double> s = r.GetArray<double>(), c = r.GetArray<double>();
-      if (!r.ok() || their != pass || s.size() != sums.size() || c.size() != counts.size()) {
+      int64_t their = 0;
+      std::vector<double> s, c;
+      if (!asgd::DecodePartial(m->payload, sums.size(), counts.size(), &their, &s, &c) ||
+          their != pass) {
         node.Fail(Internal("lloyd peer 0: malformed partial sums from peer " + std::to_string(m->from)));
         return;
       }
+      delivered[static_cast<size_t>(m->from)] = true;
       for (size_t i = 0; i < s.size(); ++i) sums[i] += s[i];
       for (size_t i = 0; i < c.size(); ++i) counts[i] += c[i];
     }
@@ -466,7 +441,7 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
     ++pass;
     const bool last = pass >= passes || node.ShouldStop();
     for (int p = 1; p < peers; ++p)
-      node.Send(p, kCentres, last ? Bytes{} : EncodeValues(pass, centres));
+      node.Send(p, kCentres, last ? Bytes{} : asgd::EncodeCentres(pass, centres));
     Progress pr;
     pr.updates = pass;
     pr.epochs = static_cast<double>(pass);

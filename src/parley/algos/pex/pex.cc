@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "parley/algos/exchange_interval.h"
+#include "parley/algos/pex/pex_wire.h"
 #include "parley/algos/sgd_loop.h"
-#include "parley/core/wire.h"
 
 namespace parley {
 namespace {
@@ -31,61 +31,6 @@ std::string Seconds(double s) {
   std::ostringstream out;
   out << s;
   return out.str();
-}
-
-struct Contribution {
-  int64_t rows = 0;      // rows processed since the previous exchange
-  int64_t steps = 0;     // SGD steps since the previous exchange
-  double loss_sum = 0;   // sum of their mini-batch losses
-  std::vector<double> shared;          // parameters [0, SharedSize())
-  std::vector<uint32_t> local_index;   // local entries changed, relative to SharedSize()
-  std::vector<double> local_values;
-};
-
-Bytes EncodeContribution(int64_t rows, int64_t steps, double loss_sum, std::span<const double> shared,
-                         std::span<const uint32_t> local_index, std::span<const double> local_values) {
-  Bytes b;
-  b.reserve(48 + shared.size_bytes() + local_index.size_bytes() + local_values.size_bytes());
-  WireWriter w(b);
-  w.Put(rows);
-  w.Put(steps);
-  w.Put(loss_sum);
-  w.PutArray(shared);
-  w.PutArray(local_index);
-  w.PutArray(local_values);
-  return b;
-}
-
-bool DecodeContribution(const Bytes& b, Contribution* c) {
-  WireReader r(b);
-  c->rows = r.Get<int64_t>();
-  c->steps = r.Get<int64_t>();
-  c->loss_sum = r.Get<double>();
-  r.GetArrayInto(c->shared);
-  r.GetArrayInto(c->local_index);
-  r.GetArrayInto(c->local_values);
-  return r.ok() && r.AtEnd() && c->local_index.size() == c->local_values.size();
-}
-
-// Master -> worker: the rows the worker may process before its next exchange (the rest of the
-// epoch budget, its share), the run's schedule clock (SGD steps of all workers / workers) and
-// the average.
-Bytes EncodeAverage(double budget_rows, int64_t clock, std::span<const double> average) {
-  Bytes b;
-  b.reserve(24 + average.size_bytes());
-  WireWriter w(b);
-  w.Put(budget_rows);
-  w.Put(clock);
-  w.PutArray(average);
-  return b;
-}
-
-bool DecodeAverage(const Bytes& b, double* budget_rows, int64_t* clock, std::vector<double>* average) {
-  WireReader r(b);
-  *budget_rows = r.Get<double>();
-  *clock = r.Get<int64_t>();
-  r.GetArrayInto(*average);
-  return r.ok() && r.AtEnd();
 }
 
 void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
@@ -156,7 +101,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
     dirty_values.resize(dirty.size());
     for (size_t k = 0; k < dirty.size(); ++k) dirty_values[k] = values[S + dirty[k]];
     node.Send(0, kContribution,
-              EncodeContribution(rows, steps, loss_sum, values.subspan(0, S), dirty, dirty_values));
+              pex::EncodeContribution(rows, steps, loss_sum, values.subspan(0, S), dirty, dirty_values));
     if (track && !resend_all) {
       for (uint32_t k : dirty) mark[k] = 0;
       dirty.clear();
@@ -179,7 +124,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
       if (m->tag == kStop) return;
       if (m->tag != kAverage || m->from != 0) continue;
       int64_t clock = 0;
-      if (!DecodeAverage(m->payload, &budget, &clock, &average) || average.size() != S) {
+      if (!pex::DecodeAverage(m->payload, S, &budget, &clock, &average)) {
         node.Fail(Internal(WorkerName(index) + ": malformed average from the master"));
         return;
       }
@@ -230,18 +175,11 @@ class Master {
   // its rows; returns the worker, or -1 (after Fail) when malformed.
   int Take(const Message& m, bool* due) {
     const int i = m.from - 1;
-    if (!DecodeContribution(m.payload, &c_) || c_.shared.size() != S_) {
+    if (!pex::DecodeContribution(m.payload, S_, P_ - S_, &c_)) {
       Fail(Internal("pex master: malformed contribution from " + WorkerName(i)));
       return -1;
     }
-    for (size_t k = 0; k < c_.local_index.size(); ++k) {
-      const size_t at = S_ + c_.local_index[k];
-      if (at >= P_) {
-        Fail(Internal("pex master: local index out of range from " + WorkerName(i)));
-        return -1;
-      }
-      full_[at] = c_.local_values[k];
-    }
+    for (size_t k = 0; k < c_.local_index.size(); ++k) full_[S_ + c_.local_index[k]] = c_.local_values[k];
     const int64_t local = static_cast<int64_t>(c_.local_index.size() * 12);  // (index, value) pairs
     local_bytes_ += local;
     exchange_bytes_ += static_cast<int64_t>(m.payload.size()) - local;
@@ -264,7 +202,7 @@ class Master {
 
   void Reply(int i) {
     const double budget = std::max(1.0, (total_rows_ - rows_done_) * pi_[i]);
-    Bytes b = EncodeAverage(budget, updates_ / W_, xbar_);
+    Bytes b = pex::EncodeAverage(budget, updates_ / W_, xbar_);
     exchange_bytes_ += static_cast<int64_t>(b.size());
     node_.Send(i + 1, kAverage, std::move(b));
   }
@@ -479,7 +417,7 @@ class Master {
   double rows_done_ = 0;
   std::vector<double> pi_;
   std::vector<std::vector<double>> last_;
-  Contribution c_;
+  pex::Contribution c_;
   int64_t updates_ = 0, exchanges_ = 0, exchange_bytes_ = 0, local_bytes_ = 0, rounds_ = 0;
   int64_t invariant_checks_ = 0, invariant_violations_ = 0;
   bool failed_ = false;

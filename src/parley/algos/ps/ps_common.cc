@@ -5,150 +5,8 @@
 #include <cstdio>
 
 #include "parley/algos/sgd_loop.h"
-#include "parley/core/wire.h"
 
 namespace parley::ps {
-
-std::vector<Block> SplitBlocks(size_t num_params, int servers) {
-  std::vector<Block> blocks(static_cast<size_t>(servers));
-  for (int s = 0; s < servers; ++s) {
-    blocks[s].begin = num_params * static_cast<size_t>(s) / static_cast<size_t>(servers);
-    blocks[s].end = num_params * static_cast<size_t>(s + 1) / static_cast<size_t>(servers);
-  }
-  return blocks;
-}
-
-int BlockOf(const std::vector<Block>& blocks, size_t i) {
-  auto it = std::upper_bound(blocks.begin(), blocks.end(), i,
-                             [](size_t v, const Block& b) { return v < b.end; });
-  return static_cast<int>(it - blocks.begin());
-}
-
-Bytes EncodeParams(int64_t version, int64_t answers, double scale, std::span<const double> block,
-                   const std::vector<uint32_t>* keys) {
-  Bytes b;
-  b.reserve(40 + (keys ? keys->size() * 12 : block.size_bytes()));
-  WireWriter w(b);
-  w.Put(version);
-  w.Put(answers);
-  w.Put(scale);
-  w.Put<uint8_t>(keys ? 1 : 0);
-  if (keys) {
-    w.PutArray<uint32_t>(*keys);
-    const size_t n = keys->size();
-    w.Put<uint64_t>(n);
-    for (uint32_t k : *keys) w.Put(block[k]);
-  } else {
-    w.PutArray(block);
-  }
-  return b;
-}
-
-bool DecodeParams(const Bytes& b, ParamsMsg* out) {
-  WireReader r(b);
-  out->version = r.Get<int64_t>();
-  out->answers = r.Get<int64_t>();
-  out->scale = r.Get<double>();
-  out->sparse = r.Get<uint8_t>() != 0;
-  if (out->sparse) {
-    r.GetArrayInto(out->index);
-  } else {
-    out->index.clear();
-  }
-  r.GetArrayInto(out->values);
-  return r.ok() && r.AtEnd() && (!out->sparse || out->index.size() == out->values.size());
-}
-
-Bytes EncodeGradient(int64_t version, int64_t rows, double loss, const GradientBuffer& g,
-                     const Block& block, std::span<const uint32_t> touched_in_block,
-                     int64_t request, const std::vector<uint32_t>* want) {
-  const bool sparse = g.sparse() && SparseIsSmaller(touched_in_block.size(), block.size());
-  Bytes b;
-  b.reserve(64 + (sparse ? touched_in_block.size() * 12 : block.size() * 8) +
-            (want ? want->size() * 4 : 0));
-  WireWriter w(b);
-  w.Put(version);
-  w.Put(rows);
-  w.Put(loss);
-  w.Put<uint8_t>(sparse ? 1 : 0);
-  if (sparse) {
-    const size_t n = touched_in_block.size();
-    w.Put<uint64_t>(n);
-    for (uint32_t i : touched_in_block) w.Put(static_cast<uint32_t>(i - block.begin));
-    w.Put<uint64_t>(n);
-    for (uint32_t i : touched_in_block) w.Put(g[i]);
-  } else {
-    w.PutArray<double>(std::span<const double>(g.data() + block.begin, block.size()));
-  }
-  w.Put(request);
-  w.Put<uint8_t>(want ? 1 : 0);
-  w.PutArray<uint32_t>(want ? std::span<const uint32_t>(*want) : std::span<const uint32_t>());
-  return b;
-}
-
-bool DecodeGradient(const Bytes& b, GradientMsg* out) {
-  WireReader r(b);
-  out->version = r.Get<int64_t>();
-  out->rows = r.Get<int64_t>();
-  out->loss = r.Get<double>();
-  out->sparse = r.Get<uint8_t>() != 0;
-  if (out->sparse) {
-    r.GetArrayInto(out->index);
-    r.GetArrayInto(out->values);
-    if (out->index.size() != out->values.size()) return false;
-  } else {
-    out->index.clear();
-    r.GetArrayInto(out->values);
-  }
-  out->request = r.Get<int64_t>();
-  out->pull_sparse = r.Get<uint8_t>() != 0;
-  r.GetArrayInto(out->want);
-  return r.ok() && r.AtEnd();
-}
-
-void AddGradient(const GradientMsg& m, double factor, GradientBuffer& g) {
-  if (m.sparse) {
-    for (size_t k = 0; k < m.index.size(); ++k) g.Add(m.index[k], factor * m.values[k]);
-  } else {
-    double* d = g.data();
-    if (g.sparse()) g.TouchRange(0, m.values.size());
-    if (factor == 1.0) {
-      for (size_t i = 0; i < m.values.size(); ++i) d[i] += m.values[i];
-    } else {
-      for (size_t i = 0; i < m.values.size(); ++i) d[i] += factor * m.values[i];
-    }
-  }
-}
-
-Bytes EncodeStop(int64_t version) {
-  Bytes b;
-  WireWriter w(b);
-  w.Put(version);
-  return b;
-}
-
-bool DecodeStop(const Bytes& b, int64_t* version) {
-  WireReader r(b);
-  *version = r.Get<int64_t>();
-  return r.ok() && r.AtEnd();
-}
-
-Bytes EncodeEvalSlice(int64_t index, double scale, std::span<const double> values) {
-  Bytes b;
-  WireWriter w(b);
-  w.Put(index);
-  w.Put(scale);
-  w.PutArray(values);
-  return b;
-}
-
-bool DecodeEvalSlice(const Bytes& b, EvalSliceMsg* out) {
-  WireReader r(b);
-  out->index = r.Get<int64_t>();
-  out->scale = r.Get<double>();
-  r.GetArrayInto(out->values);
-  return r.ok() && r.AtEnd();
-}
 
 bool SliceCollector::Add(int64_t index, int s, double scale, std::span<const double> values) {
   Pending& p = pending_[index];
@@ -202,7 +60,7 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
   auto handle = [&](const Message& m) -> bool {
     if (m.tag == kStop) return false;
     if (m.tag != kParams || m.from >= servers) return true;
-    if (!DecodeParams(m.payload, &incoming)) {
+    if (!DecodeParams(m.payload, blocks[static_cast<size_t>(m.from)].size(), &incoming)) {
       node.Fail(Internal("worker " + std::to_string(index) + ": malformed parameters from " +
                          RankName(m.from, servers)));
       return false;

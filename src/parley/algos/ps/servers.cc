@@ -58,21 +58,13 @@ class Server {
     node_.Send(rank, ps::kParams,
                ps::EncodeParams(t_, r.number, w_.scale(), w_.raw(), r.sparse ? &r.keys : nullptr));
   }
-  // Records the request that came with gradient msg_ from worker w; false (after Fail) when
-  // it names coordinates outside the block.
-  bool NoteRequest(int w) {
-    for (uint32_t k : msg_.want)
-      if (k >= block_.size()) {
-        node_.Fail(Internal("server " + std::to_string(s_) + ": " +
-                            RankName(worker_rank(w), servers_) +
-                            " asked for a coordinate outside its block"));
-        return false;
-      }
+  // Records the request that came with gradient msg_ from worker w (DecodeGradient checked
+  // that its coordinates lie in the block).
+  void NoteRequest(int w) {
     Request& r = requests_[static_cast<size_t>(w)];
     r.number = msg_.request;
     r.sparse = msg_.pull_sparse;
     std::swap(r.keys, msg_.want);
-    return true;
   }
   void Broadcast() {
     for (int w = 0; w < workers_; ++w) SendParams(worker_rank(w));
@@ -284,10 +276,14 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
           if (sv.StopWaitOver()) return;
           continue;
         }
-        if (node.Now() - step_begin > o.deadline) {
+        // No gradient at all while there are other servers: the likelier cause is a dead
+        // server, whose parameters every worker is waiting for. The workers name it after
+        // 2 x deadline; wait 3 x here so that their error is the run's.
+        const double limit = got == 0 && o.servers > 1 ? 3 * o.deadline : o.deadline;
+        if (node.Now() - step_begin > limit) {
           std::ostringstream why;
           why << "sync server " << index << ": step " << sv.t_ << " has " << got << " of the " << n
-              << " gradients it needs after waiting " << o.deadline << " s; missing ";
+              << " gradients it needs after waiting " << limit << " s; missing ";
           bool first = true;
           for (int w = 0; w < o.workers; ++w) {
             if (have[w]) continue;
@@ -314,13 +310,13 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
         continue;
       }
       if (m->tag != ps::kGradient || !sv.is_worker(m->from)) continue;
-      if (!ps::DecodeGradient(m->payload, &sv.msg_)) {
+      if (!ps::DecodeGradient(m->payload, sv.block_.size(), &sv.msg_)) {
         node.Fail(Internal("sync server " + std::to_string(index) + ": malformed gradient from " +
                            RankName(m->from, o.servers)));
         return;
       }
       const int w = sv.worker_of(m->from);
-      if (!sv.NoteRequest(w)) return;
+      sv.NoteRequest(w);
       const double now = node.Now();
       arrivals.Arrive(sv.msg_.version, now);
       last_version[w] = sv.msg_.version;
@@ -396,9 +392,14 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
         if (now - last_heard[w] > o.deadline) silent[w] = 1;
         if (!silent[w]) ++alive;
       }
-      if (alive == 0) {
+      // Every worker silent while there are other servers: the likelier cause is a dead
+      // server, whose parameters the workers are waiting for; they name it after 2 x
+      // deadline, so wait 3 x here before blaming them (as the sync server does).
+      const double limit = o.servers > 1 ? 3 * o.deadline : o.deadline;
+      if (alive == 0 &&
+          now - *std::max_element(last_heard.begin(), last_heard.end()) > limit) {
         std::ostringstream secs;
-        secs << o.deadline;
+        secs << limit;
         node.Fail(DeadlineExceeded("async server " + std::to_string(index) + ": no worker sent a gradient for " +
                                    secs.str() + " s; all " + std::to_string(o.workers) +
                                    " workers are dead or hung"));
@@ -415,13 +416,13 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
       continue;
     }
     if (m->tag != ps::kGradient || !sv.is_worker(m->from)) continue;
-    if (!ps::DecodeGradient(m->payload, &sv.msg_)) {
+    if (!ps::DecodeGradient(m->payload, sv.block_.size(), &sv.msg_)) {
       node.Fail(Internal("async server " + std::to_string(index) + ": malformed gradient from " +
                          RankName(m->from, o.servers)));
       return;
     }
     const int w = sv.worker_of(m->from);
-    if (!sv.NoteRequest(w)) return;
+    sv.NoteRequest(w);
     last_heard[w] = node.Now();
     silent[w] = 0;
     const int64_t stale = sv.t_ - sv.msg_.version;

@@ -50,13 +50,14 @@ Bytes Grad(int64_t version, std::vector<double> values, int64_t request = 1,
   return ps::EncodeGradient(version, 1, 0.5, g, all, {}, request, want);
 }
 
-ps::ParamsMsg ExpectParams(Node& worker) {
+// The next parameters sent to `worker`, for a block of `block_size`.
+ps::ParamsMsg ExpectParams(Node& worker, size_t block_size) {
   std::optional<Message> m = worker.Receive(std::chrono::seconds(5));
   EXPECT_TRUE(m.has_value());
   ps::ParamsMsg p;
   if (!m) return p;
   EXPECT_EQ(m->tag, ps::kParams);
-  EXPECT_TRUE(ps::DecodeParams(m->payload, &p));
+  EXPECT_TRUE(ps::DecodeParams(m->payload, block_size, &p));
   return p;
 }
 
@@ -94,7 +95,7 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
   std::thread t([&] { roles[0].run(server); });
 
   std::vector<ps::ParamsMsg> v0;
-  for (auto& n : w) v0.push_back(ExpectParams(*n));
+  for (auto& n : w) v0.push_back(ExpectParams(*n, d));
   ASSERT_EQ(v0[0].values.size(), d);
   for (auto& p : v0) EXPECT_EQ(p.version, 0);
 
@@ -108,7 +109,7 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
   w[0]->Send(0, ps::kGradient, Grad(0, vec(100)));
   w[2]->Send(0, ps::kGradient, Grad(0, vec(3)));
   std::vector<ps::ParamsMsg> v1;
-  for (auto& n : w) v1.push_back(ExpectParams(*n));
+  for (auto& n : w) v1.push_back(ExpectParams(*n, d));
   ASSERT_EQ(v1[0].version, 1);
   for (size_t i = 0; i < d; ++i) {
     const double expect = v0[0].scale * v0[0].values[i] - 0.1 * (vec(1)[i] + vec(3)[i]) / 2;
@@ -119,7 +120,7 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
   w[1]->Send(0, ps::kGradient, Grad(1, vec(5)));
   w[0]->Send(0, ps::kGradient, Grad(1, vec(7)));
   std::vector<ps::ParamsMsg> v2;
-  for (auto& n : w) v2.push_back(ExpectParams(*n));
+  for (auto& n : w) v2.push_back(ExpectParams(*n, d));
   ASSERT_EQ(v2[0].version, 2);
   for (size_t i = 0; i < d; ++i) {
     const double expect = v1[0].scale * v1[0].values[i] - 0.1 * (vec(5)[i] + vec(7)[i]) / 2;
@@ -171,13 +172,13 @@ TEST(SyncServer, AnswersSparsePullsAtTheRequestedCoordinates) {
   Node w0(1, "worker", transport, ctx, Rng(2)), w1(2, "worker", transport, ctx, Rng(3));
   std::thread t([&] { roles[0].run(server); });
 
-  const ps::ParamsMsg v0 = ExpectParams(w0);
-  ExpectParams(w1);
+  const ps::ParamsMsg v0 = ExpectParams(w0, d);
+  ExpectParams(w1, d);
   EXPECT_FALSE(v0.sparse);
   const std::vector<uint32_t> want0 = {4, 1}, want1 = {0, 5};
   const std::vector<double> g(d, 0.5);
   w0.Send(0, ps::kGradient, Grad(0, g, 1, &want0));
-  const ps::ParamsMsg v1 = ExpectParams(w0);
+  const ps::ParamsMsg v1 = ExpectParams(w0, d);
   EXPECT_EQ(v1.version, 1);
   EXPECT_EQ(v1.answers, 1);
   ASSERT_TRUE(v1.sparse);
@@ -189,9 +190,9 @@ TEST(SyncServer, AnswersSparsePullsAtTheRequestedCoordinates) {
   }
   // Worker 1 was sent version 1 whole (it has asked for nothing yet); its gradient for
   // version 0 is stale, and its request is answered at once with version 1 at {0, 5}.
-  EXPECT_FALSE(ExpectParams(w1).sparse);
+  EXPECT_FALSE(ExpectParams(w1, d).sparse);
   w1.Send(0, ps::kGradient, Grad(0, g, 1, &want1));
-  const ps::ParamsMsg a = ExpectParams(w1);
+  const ps::ParamsMsg a = ExpectParams(w1, d);
   EXPECT_EQ(a.version, 1);
   EXPECT_EQ(a.answers, 1);
   EXPECT_EQ(a.index, want1);
@@ -211,6 +212,7 @@ TEST(SyncServer, NamesTheMissingWorkerAtTheDeadline) {
   mo.kind = "logreg";
   auto model = MakeModel(mo, data);
   ASSERT_TRUE(model.ok());
+  const size_t d = (*model)->NumParams();
   AlgorithmSetup setup;
   setup.prototype = model->get();
   setup.train = &data;
@@ -227,7 +229,7 @@ TEST(SyncServer, NamesTheMissingWorkerAtTheDeadline) {
   Node w0(1, "worker", transport, ctx, Rng(2));
   const auto start = SteadyClock::now();
   std::thread t([&] { roles[0].run(server); });
-  ps::ParamsMsg p = ExpectParams(w0);
+  ps::ParamsMsg p = ExpectParams(w0, d);
   w0.Send(0, ps::kGradient, Grad(0, std::vector<double>(p.values.size(), 1.0)));
   t.join();
   const double took = std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -256,7 +258,7 @@ TEST(PsWire, BlocksCoverTheParametersAndGradientsRoundTrip) {
   const std::vector<uint32_t> want = {3, 999, 3};
   Bytes b = ps::EncodeGradient(4, 32, 0.25, g, all, g.touched(), 7, &want);
   ps::GradientMsg m;
-  ASSERT_TRUE(ps::DecodeGradient(b, &m));
+  ASSERT_TRUE(ps::DecodeGradient(b, 1000, &m));
   EXPECT_TRUE(m.sparse);
   EXPECT_EQ(m.version, 4);
   EXPECT_EQ(m.rows, 32);
@@ -269,12 +271,12 @@ TEST(PsWire, BlocksCoverTheParametersAndGradientsRoundTrip) {
   EXPECT_EQ(h[900], -4.0);
   EXPECT_EQ(h.touched().size(), 2u);
   b.pop_back();
-  EXPECT_FALSE(ps::DecodeGradient(b, &m));  // truncated payloads are rejected
+  EXPECT_FALSE(ps::DecodeGradient(b, 1000, &m));  // truncated payloads are rejected
 
   const std::vector<double> block = {10, 11, 12, 13};
   const std::vector<uint32_t> keys = {2, 0};
   ps::ParamsMsg p;
-  ASSERT_TRUE(ps::DecodeParams(ps::EncodeParams(5, 9, 0.5, block, &keys), &p));
+  ASSERT_TRUE(ps::DecodeParams(ps::EncodeParams(5, 9, 0.5, block, &keys), block.size(), &p));
   EXPECT_EQ(p.version, 5);
   EXPECT_EQ(p.answers, 9);
   EXPECT_EQ(p.scale, 0.5);
@@ -282,11 +284,11 @@ TEST(PsWire, BlocksCoverTheParametersAndGradientsRoundTrip) {
   EXPECT_EQ(p.index, keys);
   EXPECT_EQ(p.values, (std::vector<double>{12, 10}));
   Bytes dense = ps::EncodeParams(5, 9, 0.5, block, nullptr);
-  ASSERT_TRUE(ps::DecodeParams(dense, &p));
+  ASSERT_TRUE(ps::DecodeParams(dense, block.size(), &p));
   EXPECT_FALSE(p.sparse);
   EXPECT_EQ(p.values, block);
   dense.pop_back();
-  EXPECT_FALSE(ps::DecodeParams(dense, &p));
+  EXPECT_FALSE(ps::DecodeParams(dense, block.size(), &p));
 }
 
 }  // namespace
