@@ -86,7 +86,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--slowdown", c->slowdown, "Per-worker slowdowns WORKER=FACTOR[@SECONDS], comma separated, e.g. 3=4,5=2@10 (worker 5 from t=10 s)")->group(emu);
   t->add_option("--stragglers", c->stragglers, "Random stragglers PROB:FACTOR, e.g. 0.05:8 (5% of steps 8x longer)")->group(emu);
   t->add_option("--step-sigma", o.emulation.step_sigma, "Heavy-tailed step times: multiply each step by a lognormal of mean 1 and this sigma")->group(emu);
-  t->add_option("--kill", c->kill, "Workers that die: WORKER@t=SECONDS or WORKER@step=N, comma separated")->group(emu);
+  t->add_option("--kill", c->kill, "Workers that die: WORKER@t=SECONDS or WORKER@step=N; parameter servers: sSERVER@t=SECONDS; comma separated")->group(emu);
   t->add_option("--network", c->network, "Network profile: none | infiniband | 10gbe | 1gbe | cloud (variable bandwidth) | custom")->group(emu);
   t->add_option("--latency", c->latency, "Per-message latency in seconds (overrides the profile; < 0: profile's)")->group(emu);
   t->add_option("--bandwidth", c->bandwidth, "Bandwidth of each sender's link in bytes/s (overrides the profile; 0: unlimited; < 0: profile's)")->group(emu);

@@ -42,7 +42,8 @@ nlohmann::json EmulationOptions::ToJson() const {
   j["step_sigma"] = step_sigma;
   j["kills"] = nlohmann::json::array();
   for (const auto& k : kills) {
-    nlohmann::json e = {{"worker", k.worker}};
+    nlohmann::json e = k.server >= 0 ? nlohmann::json{{"server", k.server}}
+                                     : nlohmann::json{{"worker", k.worker}};
     if (k.at_time >= 0) e["time"] = k.at_time;
     if (k.at_step >= 0) e["step"] = k.at_step;
     j["kills"].push_back(e);
@@ -100,15 +101,19 @@ StatusOr<std::vector<KillRule>> ParseKills(const std::string& spec) {
   for (const std::string& item : SplitList(spec, ',')) {
     const auto bad = [&](const std::string& why) {
       return InvalidArgument("--kill '" + item + "': " + why +
-                             "; expected WORKER@t=SECONDS or WORKER@step=N, e.g. 2@t=5");
+                             "; expected WORKER@t=SECONDS or WORKER@step=N, e.g. 2@t=5, or "
+                             "sSERVER@t=SECONDS for a parameter server, e.g. s1@t=5");
     };
     const size_t at = item.find('@');
     if (at == std::string::npos) return bad("no '@'");
     KillRule k;
     int64_t w;
-    if (!ParseInt(item.substr(0, at), &w) || w < 0) return bad("worker must be an index >= 0");
-    k.worker = static_cast<int>(w);
+    const bool server = item.rfind("s", 0) == 0;
+    if (!ParseInt(item.substr(server ? 1 : 0, at - (server ? 1 : 0)), &w) || w < 0)
+      return bad(server ? "server must be an index >= 0" : "worker must be an index >= 0");
+    (server ? k.server : k.worker) = static_cast<int>(w);
     const std::string when = item.substr(at + 1);
+    if (server && when.rfind("t=", 0) != 0) return bad("a server dies at a time (t=SECONDS)");
     if (when.rfind("t=", 0) == 0) {
       if (!ParseDouble(when.substr(2), &k.at_time) || k.at_time < 0) return bad("time must be >= 0");
     } else if (when.rfind("step=", 0) == 0) {
@@ -138,7 +143,7 @@ ComputeEmulator::Outcome ComputeEmulator::Step(int rank, double measured, double
   PerRank& pr = ranks_[rank];
   const int64_t step = pr.steps++;
   for (const KillRule& k : o_.kills) {
-    if (k.worker != w) continue;
+    if (k.server >= 0 || k.worker != w) continue;
     if ((k.at_step >= 0 && step >= k.at_step) || (k.at_time >= 0 && now >= k.at_time)) {
       out.killed = true;
       return out;

@@ -36,6 +36,9 @@ struct KillRule {
   int worker = 0;
   double at_time = -1;   // dies at its first step at or after this time (< 0: unused)
   int64_t at_step = -1;  // dies at this step (< 0: unused)
+  // >= 0: the rule kills parameter server `server` instead (by time only: a server takes no
+  // steps; it dies at its first version at or after at_time), and `worker` is unused.
+  int server = -1;
 };
 
 struct EmulationOptions {
@@ -59,7 +62,7 @@ struct EmulationOptions {
 StatusOr<std::vector<SlowdownRule>> ParseSlowdowns(const std::string& spec);
 // "0.05:8": 5% of steps take 8x longer.
 Status ParseStragglers(const std::string& spec, double* prob, double* factor);
-// "2@t=5" or "2@step=100", comma separated.
+// "2@t=5" or "2@step=100", comma separated; "s1@t=5": parameter server 1 at t = 5 s.
 StatusOr<std::vector<KillRule>> ParseKills(const std::string& spec);
 
 // Per-rank compute emulation. rank_to_worker[r] is the worker index of rank r, or -1 for

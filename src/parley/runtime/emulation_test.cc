@@ -22,6 +22,11 @@ TEST(Emulation, ParsesSlowdownsStragglersAndKills) {
   ASSERT_TRUE(k.ok());
   EXPECT_EQ((*k)[0].at_time, 5);
   EXPECT_EQ((*k)[1].at_step, 100);
+  EXPECT_EQ((*k)[1].server, -1);
+  auto sk = ParseKills("s1@t=2.5");
+  ASSERT_TRUE(sk.ok()) << sk.status().ToString();
+  EXPECT_EQ((*sk)[0].server, 1);
+  EXPECT_EQ((*sk)[0].at_time, 2.5);
 }
 
 TEST(Emulation, BadSpecsNameTheFlagAndTheForm) {
@@ -36,6 +41,9 @@ TEST(Emulation, BadSpecsNameTheFlagAndTheForm) {
   EXPECT_FALSE(ParseStragglers("0.1", &p, &f).ok());
   EXPECT_FALSE(ParseKills("2@5").ok());
   EXPECT_NE(ParseKills("2").status().message().find("--kill"), std::string::npos);
+  EXPECT_NE(ParseKills("s1@step=5").status().message().find("a server dies at a time"),
+            std::string::npos);
+  EXPECT_FALSE(ParseKills("s@t=1").ok());
 }
 
 TEST(Emulation, SlowdownsChangeAtTheirTimeAndServersAreNotEmulated) {

@@ -201,6 +201,17 @@ class Runner final : public RunContext {
 
   void Tick(int rank, double epochs) override {
     epochs_.store(epochs + resume_epoch_, std::memory_order_relaxed);
+    // Servers take no steps: an emulated server death (--kill sS@t=T) happens here, at the
+    // server's first version at or after T.
+    if (!emulator_ || static_cast<size_t>(rank) >= server_of_rank_.size()) return;
+    const int server = server_of_rank_[static_cast<size_t>(rank)];
+    if (server < 0) return;
+    for (const KillRule& k : o_.emulation.kills) {
+      if (k.server == server && Now() >= k.at_time) {
+        Event(rank, {{"event", "killed"}, {"server", server}, {"rank", rank}});
+        throw NodeKilled{rank};
+      }
+    }
   }
 
   // A resumed run: the algorithm counts epochs and updates from 0; the log, the summary and
@@ -457,15 +468,23 @@ class Runner final : public RunContext {
       transport = netem.get();
     }
     transport_ = transport;
+    int servers = 0;
     for (const Role& r : roles) {
       worker_of_rank_.push_back(r.worker);
+      server_of_rank_.push_back(r.name == "server" ? servers++ : -1);
       role_names_.push_back(r.name);
     }
     if (o_.emulation.compute_active()) {
-      for (const KillRule& k : o_.emulation.kills)
-        if (std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
+      for (const KillRule& k : o_.emulation.kills) {
+        if (k.server >= servers)
+          return InvalidArgument("--kill names server " + std::to_string(k.server) + " but the run has " +
+                                 (servers == 0 ? std::string("no parameter servers (sync and async have them)")
+                                               : "servers 0.." + std::to_string(servers - 1)));
+        if (k.server < 0 &&
+            std::find(worker_of_rank_.begin(), worker_of_rank_.end(), k.worker) == worker_of_rank_.end())
           return InvalidArgument("--kill names worker " + std::to_string(k.worker) + " but the run has workers 0.." +
                                  std::to_string(*std::max_element(worker_of_rank_.begin(), worker_of_rank_.end())));
+      }
       emulator_ = std::make_unique<ComputeEmulator>(o_.emulation, worker_of_rank_, o_.seed);
       sleep_owed_.assign(worker_of_rank_.size(), 0.0);
     }
@@ -738,6 +757,7 @@ class Runner final : public RunContext {
   nlohmann::json events_ = nlohmann::json::array();  // GUARDED_BY(report_mu_)
 
   std::unique_ptr<ComputeEmulator> emulator_;  // set before the roles start
+  std::vector<int> server_of_rank_;  // index among the "server" roles, -1 for other roles
   static constexpr double kMinSleep = 200e-6;
   std::vector<double> sleep_owed_;             // per rank; each entry its rank's thread only
   std::vector<int> worker_of_rank_;
