@@ -169,6 +169,11 @@ class Runner final : public RunContext {
     return o_.time_limit > 0 && Now() >= o_.time_limit;
   }
 
+  bool RunFailed() {
+    std::lock_guard<std::mutex> lock(fail_mu_);
+    return !failure_.ok();
+  }
+
   void Fail(int rank, Status status) override {
 #if PARLEY_HAVE_MPI
     if (mpi_ && me_ != 0)
@@ -594,7 +599,7 @@ class Runner final : public RunContext {
   // Runs this process's role (rank me_ of the MPI run) and the control loop that ties the
   // ranks' runtimes together: failures and events flow to rank 0, stop/abort/end from it.
   // Rank 0 waits for every role to end; a rank that does not end within --deadline + 5 s after
-  // rank 0's own role ended is named in abort_reason(). The other ranks end the job themselves
+  // rank 0's own role ended (5 s when the run has failed) is named in abort_reason(). The other ranks end the job themselves
   // when rank 0 falls silent for --deadline + 5 s.
   Status RunRoleMpi(std::vector<Role>& roles) {
     const int n = static_cast<int>(roles.size());
@@ -619,7 +624,12 @@ class Runner final : public RunContext {
     });
 
     const auto period = std::chrono::milliseconds(250);
+    // After rank 0's role ends, the others get --deadline + 5 s to end theirs (they may still
+    // be finishing a step or reporting); once the run has failed, 5 s: every live rank has
+    // been told to abort, so one that stays silent is the stopped or unreachable one, and the
+    // job ends within --deadline + 10 s of a rank stopping (its peer notices after --deadline).
     const auto grace = Seconds(o_.algo.deadline + 5);
+    const auto failed_grace = Seconds(5.0);
     auto next_tick = SteadyClock::now();
     auto last_from_root = SteadyClock::now();
     SteadyClock::time_point own_done_at{};
@@ -648,11 +658,11 @@ class Runner final : public RunContext {
           }
           if (missing.empty()) {
             ended = true;
-          } else if (now - own_done_at > grace) {
+          } else if (const auto wait = RunFailed() ? failed_grace : grace; now - own_done_at > wait) {
             std::string names;
             for (int r : missing) names += (names.empty() ? "" : ", ") + RankName(r);
             std::ostringstream secs;
-            secs << grace.count();
+            secs << wait.count();
             abort_reason_ = names + (missing.size() == 1 ? " did not" : " did not") + " end within " + secs.str() +
                             " s after the run ended (hung, stopped or unreachable); ending the job";
             ended = true;
