@@ -14,15 +14,6 @@
 
 namespace {
 
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 // A dimension of the model's config, or 0 when missing or above `limit`.
 size_t Dim(const nlohmann::json& config, const char* key, size_t limit) {
   if (!config.contains(key) || !config[key].is_number_unsigned()) return 0;
@@ -73,7 +64,7 @@ bool RowsFor(const parley::Model& model, parley::Dataset* d) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string bytes(reinterpret_cast<const char*>(data), size);
-  const uint64_t sum = Fnv1a(bytes);
+  const uint64_t sum = parley::ModelFileChecksum(bytes);
   bytes.append(reinterpret_cast<const char*>(&sum), sizeof sum);
   const std::string path = parley::fuzz::ScratchDir::Get().Write("fuzz.parley", bytes);
   parley::StatusOr<parley::LoadedModel> loaded = parley::LoadModel(path);

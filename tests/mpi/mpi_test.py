@@ -7,8 +7,8 @@ against the same run in one process (`--transport inproc`): equal summaries wher
 is deterministic (sequential, sync, pex-sync, simu, lloyd, and on ratings, IDX and a --test
 file), the same quality where it is not (async, pex, asgd); in every case each rank holds only
 its share of the data (the start line's "data"). Failure cases: a wrong rank count, a malformed
-data file, an emulated killed worker, a worker process that stops answering (SIGSTOP), each
-with a deadline.
+data file, an emulated killed worker, a worker process that stops answering (SIGSTOP) or dies
+(SIGKILL), each with a deadline.
 
   mpi_test.py --parley PATH --mpiexec PATH --case NAME [--btl shm|tcp]
 
@@ -365,9 +365,11 @@ def rank_pids(mpirun_pid):
 STOPPED_RANK_MARGIN = 10
 
 
-def stopped_worker(a, tmp):
-    """A worker process that stops answering (SIGSTOP): the job ends within --deadline +
-    STOPPED_RANK_MARGIN seconds with a message naming it, never a hang."""
+def signalled_worker(a, tmp, sig):
+    """Worker 1 (rank 2) stops answering (SIGSTOP) or dies (SIGKILL): the job ends within
+    --deadline + STOPPED_RANK_MARGIN seconds with a message naming it, never a hang. A stopped
+    rank is named by parley's runtime ("worker 1", "rank 2"); a dead one by mpiexec."""
+    what = "stopped" if sig == signal.SIGSTOP else "was killed"
     metrics = os.path.join(tmp, "m.jsonl")
     deadline = 2
     flags = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2",
@@ -385,31 +387,31 @@ def stopped_worker(a, tmp):
     else:
         p.kill()
         fail("the run did not start: ranks %r" % pids)
-    os.kill(pids[2], signal.SIGSTOP)
-    stopped = time.time()
+    os.kill(pids[2], sig)
+    signalled = time.time()
     try:
         out, err = p.communicate(timeout=60)
     except subprocess.TimeoutExpired:
-        os.kill(pids[2], signal.SIGKILL)
         p.kill()
-        fail("the job hung for 60 s after worker 1 (rank 2) stopped")
+        fail("the job hung for 60 s after worker 1 (rank 2) %s" % what)
     finally:
         try:
             os.kill(pids[2], signal.SIGCONT)
             os.kill(pids[2], signal.SIGKILL)
         except ProcessLookupError:
             pass
-    secs = time.time() - stopped
+    secs = time.time() - signalled
     print(err)
     if p.returncode == 0:
-        fail("the job succeeded although a worker stopped")
-    if "worker 1" not in err or "rank 2" not in err:
-        fail("the error does not name worker 1 / rank 2:\n" + err)
+        fail("the job succeeded although worker 1 (rank 2) %s" % what)
+    names = ["worker 1", "rank 2"] if sig == signal.SIGSTOP else ["rank 2"]
+    if not all(n in err for n in names):
+        fail("the error does not name %s:\n%s" % (" / ".join(names), err))
     if secs > deadline + STOPPED_RANK_MARGIN:
-        fail("the job ended %.1f s after rank 2 stopped, more than --deadline %d + %d s"
-             % (secs, deadline, STOPPED_RANK_MARGIN))
-    print("ok: ended %.1fs after rank 2 stopped (limit %d s), rc %d"
-          % (secs, deadline + STOPPED_RANK_MARGIN, p.returncode))
+        fail("the job ended %.1f s after rank 2 %s, more than --deadline %d + %d s"
+             % (secs, what, deadline, STOPPED_RANK_MARGIN))
+    print("ok: ended %.1fs after rank 2 %s (limit %d s), rc %d"
+          % (secs, what, deadline + STOPPED_RANK_MARGIN, p.returncode))
 
 
 def main():
@@ -432,7 +434,9 @@ def main():
         elif a.case == "pex-kill":
             pex_kill(a, tmp)
         elif a.case == "stopped-worker":
-            stopped_worker(a, tmp)
+            signalled_worker(a, tmp, signal.SIGSTOP)
+        elif a.case == "killed-worker":
+            signalled_worker(a, tmp, signal.SIGKILL)
         elif a.case == "resume":
             resume(a, tmp)
         else:

@@ -9,11 +9,8 @@ namespace parley {
 namespace {
 
 using testing_files::ExpectErrorWith;
+using testing_files::PutU32;
 using testing_files::ScratchDir;
-
-void PutU32(std::string& s, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
-}
 
 TEST(ReadDataset, ChoosesReaderByNameAndContent) {
   ScratchDir dir;

@@ -14,6 +14,7 @@ namespace parley {
 namespace {
 
 using testing_files::ExpectSameDataset;
+using testing_files::PutU32;
 using testing_files::ScratchDir;
 
 // Every row of `spec` through a RowReader, put back together with the reader's Header.
@@ -63,10 +64,6 @@ void ExpectFailsLikeRead(const std::string& spec) {
   ASSERT_FALSE(streamed.ok());
   EXPECT_EQ(streamed.status().code(), read.status().code());
   EXPECT_EQ(streamed.status().message(), read.status().message());
-}
-
-void PutU32(std::string& s, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 std::string IdxImages(uint32_t n, uint32_t rows, uint32_t cols, size_t data_bytes) {

@@ -64,6 +64,11 @@ class ScratchDir {
   std::filesystem::path dir_;
 };
 
+// Appends `v` big-endian (IDX headers).
+inline void PutU32(std::string& s, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
 // Expects `s` to be an error whose message contains every one of `parts`.
 inline void ExpectErrorWith(const Status& s, const std::vector<std::string>& parts) {
   ASSERT_FALSE(s.ok()) << "expected an error containing '" << (parts.empty() ? "" : parts[0])

@@ -15,11 +15,8 @@ namespace {
 
 using testing_files::ExpectErrorWith;
 using testing_files::ExpectSameDataset;
+using testing_files::PutU32;
 using testing_files::ScratchDir;
-
-void PutU32(std::string& s, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
-}
 
 // An IDX pair of n 2x3 images with labels 0..9 beside each other; returns the images path.
 std::string WriteIdx(const ScratchDir& dir, const std::string& prefix, uint32_t n) {

@@ -14,15 +14,6 @@ namespace {
 
 constexpr char kMagic[8] = {'P', 'A', 'R', 'L', 'E', 'Y', 'M', '\n'};
 
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t h = 1469598103934665603ULL;
-  for (char c : bytes) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 template <typename T>
 void Append(std::string& out, T v) {
   out.append(reinterpret_cast<const char*>(&v), sizeof(T));
@@ -37,6 +28,15 @@ bool Take(std::string_view& in, T* v) {
 }
 
 }  // namespace
+
+uint64_t ModelFileChecksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a 64
+  for (char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
 
 Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
@@ -83,7 +83,7 @@ Status SaveModel(const std::string& path, const Model& model, std::span<const do
   out += config;
   Append<uint64_t>(out, params.size());
   out.append(reinterpret_cast<const char*>(params.data()), params.size() * sizeof(double));
-  Append<uint64_t>(out, Fnv1a(out));
+  Append<uint64_t>(out, ModelFileChecksum(out));
   return WriteFileAtomic(path, out);
 }
 
@@ -119,7 +119,7 @@ StatusOr<LoadedModel> LoadModel(const std::string& path) {
   in.remove_prefix(n * sizeof(double));
   uint64_t stored = 0;
   Take(in, &stored);
-  uint64_t computed = Fnv1a(std::string_view(bytes).substr(0, bytes.size() - in.size() - 8));
+  uint64_t computed = ModelFileChecksum(std::string_view(bytes).substr(0, bytes.size() - in.size() - 8));
   if (stored != computed) return bad("checksum mismatch: the file is corrupt");
   if (!in.empty()) return bad("trailing bytes after the checksum");
   nlohmann::json config = nlohmann::json::parse(config_text, nullptr, /*allow_exceptions=*/false);

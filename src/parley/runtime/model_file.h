@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "parley/core/status.h"
@@ -35,6 +36,9 @@ struct LoadedModel {
 // Errors name the file and what is wrong: not a parley model file, unsupported version,
 // truncated, checksum mismatch, or a config the factory rejects.
 StatusOr<LoadedModel> LoadModel(const std::string& path);
+
+// The checksum a model file ends with: FNV-1a 64 of every byte before it.
+uint64_t ModelFileChecksum(std::string_view bytes);
 
 // Writes bytes to path atomically: path.tmp.<pid>, fsync, rename over path.
 Status WriteFileAtomic(const std::string& path, std::string_view bytes);

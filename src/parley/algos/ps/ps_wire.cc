@@ -43,6 +43,19 @@ Bytes EncodeParams(int64_t version, int64_t answers, double scale, std::span<con
 
 namespace {
 
+// The values of a block as both messages carry them: a sparse flag, then the coordinates
+// (sparse only; cleared for a dense block) and the values.
+void GetBlockValues(WireReader& r, bool* sparse, std::vector<uint32_t>* index,
+                    std::vector<double>* values) {
+  *sparse = r.Get<uint8_t>() != 0;
+  if (*sparse) {
+    r.GetArrayInto(*index);
+  } else {
+    index->clear();
+  }
+  r.GetArrayInto(*values);
+}
+
 // Whether a decoded block, dense (`index` empty) or sparse, fits a block of `block_size`.
 bool FitsBlock(bool sparse, const std::vector<uint32_t>& index, const std::vector<double>& values,
                size_t block_size) {
@@ -58,13 +71,7 @@ bool DecodeParams(const Bytes& b, size_t block_size, ParamsMsg* out) {
   out->version = r.Get<int64_t>();
   out->answers = r.Get<int64_t>();
   out->scale = r.Get<double>();
-  out->sparse = r.Get<uint8_t>() != 0;
-  if (out->sparse) {
-    r.GetArrayInto(out->index);
-  } else {
-    out->index.clear();
-  }
-  r.GetArrayInto(out->values);
+  GetBlockValues(r, &out->sparse, &out->index, &out->values);
   return r.ok() && r.AtEnd() && FitsBlock(out->sparse, out->index, out->values, block_size);
 }
 
@@ -100,13 +107,7 @@ bool DecodeGradient(const Bytes& b, size_t block_size, GradientMsg* out) {
   out->version = r.Get<int64_t>();
   out->rows = r.Get<int64_t>();
   out->loss = r.Get<double>();
-  out->sparse = r.Get<uint8_t>() != 0;
-  if (out->sparse) {
-    r.GetArrayInto(out->index);
-  } else {
-    out->index.clear();
-  }
-  r.GetArrayInto(out->values);
+  GetBlockValues(r, &out->sparse, &out->index, &out->values);
   out->request = r.Get<int64_t>();
   out->pull_sparse = r.Get<uint8_t>() != 0;
   r.GetArrayInto(out->want);
