@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The measured results of the foundation issue (bench/RESULTS.md, "Foundation (sequential
+# The measured results of the foundation issue (bench/RESULTS-foundation.md, "Foundation (sequential
 # SGD)"): every number there comes from this script. Raw outputs (parley summaries and metric
 # logs, the peers' outputs, the data sets it generates) go to bench/out/foundation/, and a
 # table of the results, each with the command that produced it, to

@@ -5,7 +5,7 @@
 #   (b) time to 85% test accuracy for b = 0, 1, 2, 4 backups with N + b = 16,
 #   (c) sync with backups against async at equal time.
 # Writes bench/out/sync_backup/{backup,vs_async}/ (logs, summaries, compare tables, plots) and
-# prints the numbers that go to bench/RESULTS.md; plots are copied to bench/plots/.
+# prints the numbers that go to bench/RESULTS-sync.md; plots are copied to bench/plots/.
 #   bench/sync_backup.sh            (PARLEY=path/to/parley to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."

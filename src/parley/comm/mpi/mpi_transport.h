@@ -31,7 +31,7 @@
 //    runtime's own messages (stop, failure, counters, end of run) beside the roles' messages;
 //    Abort() does not close it. ReceiveControl only sleeps (the runtime's thread never polls).
 // When idle the progress thread backs off (yield, then sleeps of up to 1 ms), so that ranks
-// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS.md (MPI transport)
+// oversubscribed on few cores leave the CPU to the roles; see bench/RESULTS-mpi.md
 // for the latency this costs.
 //
 // Lock order: mpi_mu_ before out_mu_ and in_mu_; no thread sleeps holding mpi_mu_.
