@@ -1,5 +1,6 @@
-// TOML config files (`parley train --config run.toml`: ConfigToFlags, from a file), then the
-// flags they become parsed by CLI11 as main() parses them. The subcommand here declares
+// TOML files: each input is read both as a train config (`parley train --config run.toml`:
+// ConfigToFlags, then the flags it becomes parsed by CLI11 as main() parses them) and as an
+// experiment of `parley compare` (ReadExperiment). The subcommand here declares
 // options of every shape `parley train` has (text, numbers with range checks, a comma
 // separated list, switches) under its own names, so the target does not link the training
 // runtime; any key of the file that is not one of them is the "unknown key" error.
@@ -12,6 +13,7 @@
 
 #include "fuzz_util.h"
 #include "parley/cli/config_file.h"
+#include "parley/cli/experiment_file.h"
 
 namespace {
 
@@ -51,6 +53,14 @@ void AddTrainLike(CLI::App& app, Flags& f) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = parley::fuzz::ScratchDir::Get().Write(
       "fuzz.toml", std::string_view(reinterpret_cast<const char*>(data), size));
+  parley::StatusOr<std::vector<parley::RunSpec>> runs = parley::ReadExperiment(path, "");
+  if (!runs.ok()) {
+    PARLEY_FUZZ_CHECK(runs.status().message().find(path) != std::string::npos,
+                      "experiment errors name the file: " + runs.status().message());
+  } else {
+    for (const parley::RunSpec& r : *runs)
+      PARLEY_FUZZ_CHECK(!r.name.empty() && r.repeat >= 1 && r.repeat <= 1000, "a run as read");
+  }
   CLI::App app{"fuzz"};
   Flags f;
   AddTrainLike(app, f);

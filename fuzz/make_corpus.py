@@ -54,6 +54,10 @@ TOML = [
     b"epochs = 2\nlearning_rate = 3\n",
     b'[table]\nx = 1\n',
     b'target = "accuracy=0.85"\nkron-threads = -1\nrank = 3.5\n',
+    # parley compare experiments (config_fuzz reads every input as one too)
+    b'[workload]\ndata = "d.svm"\nepochs = 3\nrepeat = 2\nseed = 7\n\n[[run]]\nname = "seq"\n'
+    b'algo = "sequential"\n\n[[run]]\nname = "pex-2"\nalgo = "pex"\nworkers = 2\nhidden = [8, 4]\n',
+    b'[workload]\nname = "x"\n[run]\nname = "a"\n',
 ]
 
 

@@ -8,7 +8,8 @@ is deterministic (sequential, sync, pex-sync, simu, lloyd, and on ratings, IDX a
 file), the same quality where it is not (async, pex, asgd); in every case each rank holds only
 its share of the data (the start line's "data"). Failure cases: a wrong rank count, a malformed
 data file, an emulated killed worker, a worker process that stops answering (SIGSTOP) or dies
-(SIGKILL), each with a deadline.
+(SIGKILL), a pex master that stops answering, a parameter server killed by the emulation, each
+with a deadline.
 
   mpi_test.py --parley PATH --mpiexec PATH --case NAME [--btl shm|tcp]
 
@@ -365,14 +366,17 @@ def rank_pids(mpirun_pid):
 STOPPED_RANK_MARGIN = 10
 
 
-def signalled_worker(a, tmp, sig):
-    """Worker 1 (rank 2) stops answering (SIGSTOP) or dies (SIGKILL): the job ends within
-    --deadline + STOPPED_RANK_MARGIN seconds with a message naming it, never a hang. A stopped
-    rank is named by parley's runtime ("worker 1", "rank 2"); a dead one by mpiexec."""
+def signalled_rank(a, tmp, sig, rank=2, algo="sync"):
+    """A rank stops answering (SIGSTOP) or dies (SIGKILL): worker 1 (rank 2) of sync, or the pex
+    master (rank 0). The job ends within --deadline + STOPPED_RANK_MARGIN seconds with a message
+    naming it, never a hang. A stopped worker is named by parley's runtime ("worker 1",
+    "rank 2"), a stopped master by the ranks that stop hearing it ("rank 0 (master)"); a dead
+    rank by mpiexec."""
     what = "stopped" if sig == signal.SIGSTOP else "was killed"
+    who = "rank %d" % rank
     metrics = os.path.join(tmp, "m.jsonl")
     deadline = 2
-    flags = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2",
+    flags = data_flags("svm", tmp, a.parley) + ["--algo", algo, "--workers", "2",
                                                 "--deadline", str(deadline),
                                                 "--epochs", "1000", "--step-time", "0.005",
                                                 "--metrics", metrics, "--no-progress"]
@@ -387,31 +391,57 @@ def signalled_worker(a, tmp, sig):
     else:
         p.kill()
         fail("the run did not start: ranks %r" % pids)
-    os.kill(pids[2], sig)
+    os.kill(pids[rank], sig)
     signalled = time.time()
     try:
         out, err = p.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         p.kill()
-        fail("the job hung for 60 s after worker 1 (rank 2) %s" % what)
+        fail("the job hung for 60 s after %s %s" % (who, what))
     finally:
         try:
-            os.kill(pids[2], signal.SIGCONT)
-            os.kill(pids[2], signal.SIGKILL)
+            os.kill(pids[rank], signal.SIGCONT)
+            os.kill(pids[rank], signal.SIGKILL)
         except ProcessLookupError:
             pass
     secs = time.time() - signalled
     print(err)
     if p.returncode == 0:
-        fail("the job succeeded although worker 1 (rank 2) %s" % what)
-    names = ["worker 1", "rank 2"] if sig == signal.SIGSTOP else ["rank 2"]
+        fail("the job succeeded although %s %s" % (who, what))
+    if sig != signal.SIGSTOP:
+        names = [who]
+    elif rank == 0:
+        names = ["rank 0 (master)"]
+    else:
+        names = ["worker %d" % (rank - 1), who]
     if not all(n in err for n in names):
         fail("the error does not name %s:\n%s" % (" / ".join(names), err))
     if secs > deadline + STOPPED_RANK_MARGIN:
-        fail("the job ended %.1f s after rank 2 %s, more than --deadline %d + %d s"
-             % (secs, what, deadline, STOPPED_RANK_MARGIN))
-    print("ok: ended %.1fs after rank 2 %s (limit %d s), rc %d"
-          % (secs, what, deadline + STOPPED_RANK_MARGIN, p.returncode))
+        fail("the job ended %.1f s after %s %s, more than --deadline %d + %d s"
+             % (secs, who, what, deadline, STOPPED_RANK_MARGIN))
+    print("ok: ended %.1fs after %s %s (limit %d s), rc %d"
+          % (secs, who, what, deadline + STOPPED_RANK_MARGIN, p.returncode))
+
+
+def dead_server(a, tmp):
+    """sync with 2 parameter servers, server 1 (rank 1) killed by the emulation at t = 1 s: the
+    workers name it after 2 x --deadline and the job ends with that error."""
+    deadline = 1
+    flags = data_flags("svm", tmp, a.parley) + ["--algo", "sync", "--workers", "2", "--servers", "2",
+                                                "--kill", "s1@t=1", "--deadline", str(deadline),
+                                                "--epochs", "1000", "--step-time", "0.001",
+                                                "--no-progress", "--quiet"]
+    r, secs = run(mpi_cmd(a, 4) + flags)
+    print(r.stderr)
+    if r.returncode == 0:
+        fail("the job succeeded although server 1 was killed")
+    want = "waited %d s for parameters from server 1 (rank 1)" % (2 * deadline)
+    if want not in r.stderr:
+        fail("the error does not say %r:\n%s" % (want, r.stderr))
+    if secs > 1 + 2 * deadline + STOPPED_RANK_MARGIN:
+        fail("the job ended %.1f s after its start, more than the kill at 1 s + 2 x --deadline + %d s"
+             % (secs, STOPPED_RANK_MARGIN))
+    print("ok: server 1 named, job ended %.1f s after its start" % secs)
 
 
 def main():
@@ -434,9 +464,13 @@ def main():
         elif a.case == "pex-kill":
             pex_kill(a, tmp)
         elif a.case == "stopped-worker":
-            signalled_worker(a, tmp, signal.SIGSTOP)
+            signalled_rank(a, tmp, signal.SIGSTOP)
         elif a.case == "killed-worker":
-            signalled_worker(a, tmp, signal.SIGKILL)
+            signalled_rank(a, tmp, signal.SIGKILL)
+        elif a.case == "stopped-master":
+            signalled_rank(a, tmp, signal.SIGSTOP, rank=0, algo="pex")
+        elif a.case == "dead-server":
+            dead_server(a, tmp)
         elif a.case == "resume":
             resume(a, tmp)
         else:

@@ -69,6 +69,24 @@ Bytes JsonBytes(const nlohmann::json& j) {
 nlohmann::json BytesJson(const Bytes& b) {
   return nlohmann::json::parse(std::string(reinterpret_cast<const char*>(b.data()), b.size()), nullptr, false);
 }
+
+// A field of a control message from another rank: `fallback` when the message is not an
+// object, lacks the field or holds another type there (json::value would throw).
+int64_t IntField(const nlohmann::json& j, const char* key, int64_t fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
+}
+double NumberField(const nlohmann::json& j, const char* key, double fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
+}
+std::string StringField(const nlohmann::json& j, const char* key, std::string fallback) {
+  if (!j.is_object()) return fallback;
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
 #endif
 
 class Runner final : public RunContext {
@@ -569,12 +587,16 @@ class Runner final : public RunContext {
   // Rank 0: a control message from another rank.
   void OnControlAtRoot(const Message& m) {
     nlohmann::json j = m.payload.empty() ? nlohmann::json::object() : BytesJson(m.payload);
-    if (j.is_discarded()) j = nlohmann::json::object();
+    if (!j.is_object()) j = nlohmann::json::object();  // unparsable or not an object
     switch (m.tag) {
-      case kCtlFail:
-        Fail(m.from, Status(static_cast<StatusCode>(j.value("code", static_cast<int>(StatusCode::kInternal))),
-                            j.value("message", RankName(m.from) + " failed")));
+      case kCtlFail: {
+        int64_t code = IntField(j, "code", static_cast<int>(StatusCode::kInternal));
+        if (code <= static_cast<int>(StatusCode::kOk) || code > static_cast<int>(StatusCode::kInternal))
+          code = static_cast<int>(StatusCode::kInternal);
+        Fail(m.from, Status(static_cast<StatusCode>(code),
+                            StringField(j, "message", RankName(m.from) + " failed")));
         break;
+      }
       case kCtlEvent:
         Event(std::move(j));
         break;
@@ -582,12 +604,12 @@ class Runner final : public RunContext {
       case kCtlRoleDone: {
         std::lock_guard<std::mutex> lock(remote_mu_);
         RemoteCounters& c = remote_[static_cast<size_t>(m.from)];
-        c.messages = j.value("messages", c.messages);
-        c.bytes = j.value("bytes", c.bytes);
-        c.steps = j.value("steps", c.steps);
-        c.stragglers = j.value("stragglers", c.stragglers);
-        c.puts = j.value("puts", c.puts);
-        c.slot_reads = j.value("slot_reads", c.slot_reads);
+        c.messages = IntField(j, "messages", c.messages);
+        c.bytes = IntField(j, "bytes", c.bytes);
+        c.steps = IntField(j, "steps", c.steps);
+        c.stragglers = IntField(j, "stragglers", c.stragglers);
+        c.puts = IntField(j, "puts", c.puts);
+        c.slot_reads = IntField(j, "slot_reads", c.slot_reads);
         if (m.tag == kCtlRoleDone) c.done = true;
         break;
       }
@@ -680,8 +702,8 @@ class Runner final : public RunContext {
               transport->Abort();
               break;
             case kCtlClock: {
-              nlohmann::json j = BytesJson(m->payload);
-              if (j.is_object()) eval_seconds_.store(j.value("eval_seconds", 0.0));
+              const nlohmann::json j = BytesJson(m->payload);
+              if (j.is_object()) eval_seconds_.store(NumberField(j, "eval_seconds", 0.0));
               break;
             }
             case kCtlEnd:
