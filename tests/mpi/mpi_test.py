@@ -375,11 +375,13 @@ def signalled_rank(a, tmp, sig, rank=2, algo="sync"):
     what = "stopped" if sig == signal.SIGSTOP else "was killed"
     who = "rank %d" % rank
     metrics = os.path.join(tmp, "m.jsonl")
+    checkpoint = os.path.join(tmp, "ck.parley")
     deadline = 2
     flags = data_flags("svm", tmp, a.parley) + ["--algo", algo, "--workers", "2",
                                                 "--deadline", str(deadline),
                                                 "--epochs", "1000", "--step-time", "0.005",
-                                                "--metrics", metrics, "--no-progress"]
+                                                "--metrics", metrics, "--no-progress",
+                                                "--checkpoint", checkpoint]
     t0 = time.time()
     p = subprocess.Popen(mpi_cmd(a, 3) + flags, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     pids = {}
@@ -393,6 +395,7 @@ def signalled_rank(a, tmp, sig, rank=2, algo="sync"):
         fail("the run did not start: ranks %r" % pids)
     os.kill(pids[rank], sig)
     signalled = time.time()
+    checkpointed = os.path.exists(checkpoint)
     try:
         out, err = p.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -416,6 +419,10 @@ def signalled_rank(a, tmp, sig, rank=2, algo="sync"):
         names = ["worker %d" % (rank - 1), who]
     if not all(n in err for n in names):
         fail("the error does not name %s:\n%s" % (" / ".join(names), err))
+    # Rank 0 reports the run's error, with the way to continue when a checkpoint was written.
+    if sig == signal.SIGSTOP and rank != 0 and checkpointed and "--resume " + checkpoint not in err:
+        fail("a checkpoint was written before rank %d stopped, but the error does not say"
+             " '--resume %s':\n%s" % (rank, checkpoint, err))
     if secs > deadline + STOPPED_RANK_MARGIN:
         fail("the job ended %.1f s after %s %s, more than --deadline %d + %d s"
              % (secs, who, what, deadline, STOPPED_RANK_MARGIN))

@@ -1152,7 +1152,10 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
   if (!p.runner->abort_reason().empty()) {
     // A rank is hung: write what there is, then end the job (it cannot be finalised).
     if (run.ok()) (void)Finish(o, p);
-    if (!run.ok()) std::fprintf(stderr, "error: %s\n", run.message().c_str());
+    if (!run.ok()) {
+      const Status shown = me == 0 ? WithCheckpointHint(run, *p.runner) : run;
+      std::fprintf(stderr, "error: %s\n", shown.message().c_str());
+    }
     std::fprintf(stderr, "error: %s\n", p.runner->abort_reason().c_str());
     MpiSession::AbortJob(1);
   }
