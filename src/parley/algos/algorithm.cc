@@ -24,6 +24,10 @@ Status ValidateTrainOptions(const TrainOptions& o, const Model& model) {
 
 std::string AlgorithmNames() { return "sequential, sync, async, asgd, simu, lloyd, pex, pex-sync, hogwild"; }
 
+std::string CountOf(int n, const std::string& role) {
+  return std::to_string(n) + " " + role + (n == 1 ? "" : "s");
+}
+
 StatusOr<std::unique_ptr<Algorithm>> MakeAlgorithm(const AlgorithmOptions& options) {
   if (options.workers < 1)
     return InvalidArgument("--workers must be at least 1, got " + std::to_string(options.workers));

@@ -61,6 +61,12 @@ struct AlgorithmSetup {
   void InitParams(Model& model, std::span<double> w, Rng& rng) const;
 };
 
+// The ranks an algorithm's roles occupy, and how to say it to a user.
+struct RankLayout {
+  int ranks = 1;
+  std::string description;  // "1 master + 3 workers"
+};
+
 struct Role {
   std::string name;                  // "worker", "server", "peer", ...
   std::function<void(Node&)> run;    // runs until the role ends or node.ShouldStop()
@@ -76,10 +82,32 @@ class Algorithm {
   virtual int NumShards() const = 0;
   // The roles, rank i running roles[i]. Called once per run.
   virtual std::vector<Role> Roles(const AlgorithmSetup& setup) = 0;
+
+  // What the runtime must know of the roles before it builds them (their layout on the ranks,
+  // what to allocate, what to report), from the algorithm and not restated by name:
+  // How many ranks Roles() builds and how to say it: the MPI runtime checks mpirun's process
+  // count against it before it loads any data.
+  virtual RankLayout Ranks() const = 0;
+  // The shard (worker index) of the role on `rank`, or -1 for a role without one (a server,
+  // the pex master): Roles()[rank].worker, known before the roles exist, so that an MPI rank
+  // loads only its own shard. REQUIRES: 0 <= rank < Ranks().ranks.
+  virtual int ShardOfRank(int rank) const { return rank; }
+  // Bytes of one one-sided slot (Node::Put) large enough for any message the roles put on
+  // `model`; 0 when they put nothing.
+  virtual size_t SlotBytes(const Model& model) const {
+    (void)model;
+    return 0;
+  }
+  // Keys of the roles' metrics (Progress::extra of the last report) that the run's summary
+  // carries.
+  virtual std::vector<std::string> SummaryKeys() const { return {}; }
   // Whether the roles share memory (hogwild): such an algorithm runs only on the in-process
   // transport, and the runtime refuses it under MPI.
   virtual bool InProcessOnly() const { return false; }
 };
+
+// "3 workers", "1 server": a count of roles for RankLayout::description.
+std::string CountOf(int n, const std::string& role);
 
 // Options that select and size an algorithm.
 struct AlgorithmOptions {

@@ -5,29 +5,6 @@
 
 namespace parley {
 namespace {
-
-std::string Count(int n, const std::string& what) {
-  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-}
-
-}  // namespace
-
-RankLayout RanksNeeded(const AlgorithmOptions& o) {
-  if (o.name == "sync" || o.name == "async")
-    return {o.servers + o.workers, Count(o.servers, "server") + " + " + Count(o.workers, "worker")};
-  if (o.name == "pex" || o.name == "pex-sync") return {1 + o.workers, "1 master + " + Count(o.workers, "worker")};
-  if (o.name == "asgd" || o.name == "simu" || o.name == "lloyd") return {o.workers, Count(o.workers, "peer")};
-  if (o.name == "hogwild") return {o.workers, Count(o.workers, "worker")};  // refused under MPI
-  return {1, "1 worker"};  // sequential
-}
-
-int ShardOfRank(const AlgorithmOptions& o, int rank) {
-  if (o.name == "sync" || o.name == "async") return rank >= o.servers ? rank - o.servers : -1;
-  if (o.name == "pex" || o.name == "pex-sync") return rank >= 1 ? rank - 1 : -1;
-  return rank;  // asgd, simu, lloyd: peer i on rank i; sequential: its worker on rank 0
-}
-
-namespace {
 std::atomic<bool> error_reported{false};
 }  // namespace
 

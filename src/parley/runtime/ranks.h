@@ -1,26 +1,8 @@
-// How many ranks (roles) an algorithm needs, and how to say it: the MPI runtime checks
-// mpirun's process count against it before loading any data.
+// What the runtime knows of its process's place in an MPI job before MPI starts. (How many
+// ranks an algorithm needs and which shard each loads: Algorithm::Ranks and ShardOfRank.)
 #pragma once
 
-#include <string>
-
-#include "parley/algos/algorithm.h"
-
 namespace parley {
-
-struct RankLayout {
-  int ranks = 1;
-  std::string description;  // "1 master + 3 workers"
-};
-
-// REQUIRES: options accepted by MakeAlgorithm.
-RankLayout RanksNeeded(const AlgorithmOptions& options);
-
-// The shard (worker index) the role on `rank` trains on, or -1 for a role without one (a
-// server, the pex master): the order in which the algorithms build their roles (servers or
-// the master first, then the workers; one peer per rank). The runtime checks it against the
-// roles it builds. REQUIRES: options accepted by MakeAlgorithm, 0 <= rank < RanksNeeded.
-int ShardOfRank(const AlgorithmOptions& options, int rank);
 
 // This process's rank as the launcher (mpirun/mpiexec of OpenMPI or MPICH, or srun with PMIx)
 // announced it in the environment, or -1 when it was not launched that way. Usable before

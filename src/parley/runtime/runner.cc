@@ -442,7 +442,7 @@ class Runner final : public RunContext {
     s["config"] = model.Config();
     s["sgd"] = SgdSettings();
     s.update(Traffic());
-    for (const char* key : {"dropped", "applied", "staleness_hist", "staleness_mean", "silent_workers", "aggregate"})
+    for (const std::string& key : algo.SummaryKeys())
       if (last_extra_.contains(key)) s[key] = last_extra_[key];
     if (o_.algo.name != "sequential") {
       s["backup"] = o_.algo.backup;
@@ -832,7 +832,7 @@ struct Prepared {
 // setup's data pointers and row counts. REQUIRES: p.algo built.
 Status LoadForRank(const RunOptions& o, const Rng& rng, int rank, Prepared& p) {
   const int shards = p.algo->NumShards();
-  const RankNeeds needs{shards, ShardOfRank(o.algo, rank), rank == 0};
+  const RankNeeds needs{shards, p.algo->ShardOfRank(rank), rank == 0};
   // Rank 0 runs a data-reading Init (and ships its parameters, see TrainMpi).
   auto model_needs = [&](const DataShape& all_rows, const Dataset& no_rows) {
     ModelNeeds m;
@@ -1066,16 +1066,17 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
   };
   // Same flags on every rank: these checks agree everywhere, so every rank returns (and
   // finalises) after the same collective.
-  if (StatusOr<std::unique_ptr<Algorithm>> a = MakeAlgorithm(o.algo); !a.ok() || (*a)->InProcessOnly()) {
-    Status st = a.ok() ? InvalidArgument("--algo " + o.algo.name +
-                                         " shares one parameter vector between the threads of one process; "
-                                         "MPI ranks share no memory: run it without mpirun and --transport mpi")
-                       : a.status();
+  StatusOr<std::unique_ptr<Algorithm>> algo = MakeAlgorithm(o.algo);
+  if (!algo.ok() || (*algo)->InProcessOnly()) {
+    Status st = algo.ok() ? InvalidArgument("--algo " + o.algo.name +
+                                            " shares one parameter vector between the threads of one process; "
+                                            "MPI ranks share no memory: run it without mpirun and --transport mpi")
+                          : algo.status();
     report_on_root(st);
     session->NotOk(false);
     return st;
   }
-  const RankLayout need = RanksNeeded(o.algo);
+  const RankLayout need = (*algo)->Ranks();
   if (need.ranks != session->size()) {
     std::string what = o.algo.name;
     if (o.algo.name != "sequential") what += " with --workers " + std::to_string(o.algo.workers);
@@ -1107,7 +1108,7 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
   if (static_cast<int>(p.roles.size()) != session->size())
     return Internal(o.algo.name + " built " + std::to_string(p.roles.size()) + " roles, expected " +
                     std::to_string(need.ranks));
-  const int shard = ShardOfRank(o.algo, me);
+  const int shard = p.algo->ShardOfRank(me);
   if (p.roles[static_cast<size_t>(me)].worker != shard)
     return Internal("rank " + std::to_string(me) + " loaded shard " + std::to_string(shard) + " for role " +
                     p.roles[static_cast<size_t>(me)].name + " " + std::to_string(p.roles[static_cast<size_t>(me)].worker));
@@ -1141,12 +1142,8 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
       p.runner->SetDataLog(p.data_log);
     }
   }
-  // ASGD's one-sided slots: room for a whole state message (see algos/asgd/peers.cc).
-  const size_t slot_capacity =
-      o.algo.name == "asgd"
-          ? p.model->NumParams() * sizeof(double) + 16 * static_cast<size_t>(o.algo.blocks + 1) + 64
-          : 0;
-  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<MpiTransport> mpi, MpiTransport::Create(slot_capacity));
+  PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<MpiTransport> mpi,
+                          MpiTransport::Create(p.algo->SlotBytes(*p.model)));
   p.runner->UseMpi(mpi.get());
   Status run = p.runner->RunRoles(p.roles);
   if (!p.runner->abort_reason().empty()) {

@@ -73,6 +73,9 @@ class Asgd final : public Algorithm {
   std::string Name() const override { return "asgd"; }
   int NumShards() const override { return o_.workers; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+  RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "peer")}; }
+  // A state message of every block of the shared parameters.
+  size_t SlotBytes(const Model& model) const override;
 
  private:
   AlgorithmOptions o_;
@@ -85,6 +88,7 @@ class SimuParallelSgd final : public Algorithm {
   std::string Name() const override { return "simu"; }
   int NumShards() const override { return o_.workers; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+  RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "peer")}; }
 
  private:
   AlgorithmOptions o_;
@@ -97,6 +101,7 @@ class LloydKmeans final : public Algorithm {
   std::string Name() const override { return "lloyd"; }
   int NumShards() const override { return o_.workers; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+  RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "peer")}; }
 
  private:
   AlgorithmOptions o_;

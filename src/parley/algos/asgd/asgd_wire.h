@@ -23,6 +23,11 @@ inline void PutStateBlock(WireWriter& w, uint32_t block, std::span<const double>
   w.Put<uint32_t>(block);
   w.PutArray<double>(values);
 }
+// The largest state message of `blocks` blocks that hold `values` values in all.
+inline size_t MaxStateBytes(size_t values, size_t blocks) {
+  return sizeof(uint32_t) + blocks * (sizeof(uint32_t) + sizeof(uint64_t)) +
+         values * sizeof(double);
+}
 struct BlockMsg {
   uint32_t block;
   std::vector<double> values;

@@ -24,6 +24,20 @@ TEST(AsgdWire, StateBlocksMustBeBlocksOfTheReceiver) {
   EXPECT_FALSE(asgd::DecodeState(b, blocks, &in));  // trailing bytes
 }
 
+// The one-sided slots (Algorithm::SlotBytes) are sized by MaxStateBytes: a message of every
+// block fills it exactly.
+TEST(AsgdWire, AStateOfEveryBlockIsMaxStateBytes) {
+  for (size_t blocks : {1, 3, 7}) {
+    const std::vector<ps::Block> split = ps::SplitBlocks(20, static_cast<int>(blocks));
+    Bytes b;
+    WireWriter w(b);
+    asgd::PutStateCount(w, static_cast<uint32_t>(split.size()));
+    for (size_t i = 0; i < split.size(); ++i)
+      asgd::PutStateBlock(w, static_cast<uint32_t>(i), std::vector<double>(split[i].size(), 1.0));
+    EXPECT_EQ(b.size(), asgd::MaxStateBytes(20, split.size())) << blocks << " blocks";
+  }
+}
+
 TEST(AsgdWire, FinalPartialAndCentresRoundTrip) {
   std::vector<double> v;
   SlotCounts slots;

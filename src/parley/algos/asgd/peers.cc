@@ -460,6 +460,11 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
 
 }  // namespace
 
+size_t Asgd::SlotBytes(const Model& model) const {
+  const size_t shared = model.SharedSize();
+  return asgd::MaxStateBytes(shared, ps::SplitBlocks(shared, o_.blocks).size());
+}
+
 std::vector<Role> Asgd::Roles(const AlgorithmSetup& setup) {
   init_ = std::make_shared<SharedInit>();
   std::vector<Role> roles;

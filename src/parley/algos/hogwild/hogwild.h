@@ -57,6 +57,7 @@ class Hogwild final : public Algorithm {
   explicit Hogwild(const AlgorithmOptions& o) : o_(o) {}
   std::string Name() const override { return "hogwild"; }
   int NumShards() const override { return o_.workers; }
+  RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "worker")}; }
   bool InProcessOnly() const override { return true; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
 

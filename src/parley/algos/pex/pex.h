@@ -65,6 +65,12 @@ class ParameterExchange final : public Algorithm {
   std::string Name() const override { return sync_ ? "pex-sync" : "pex"; }
   int NumShards() const override { return o_.workers; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+  // Rank 0 the master, worker i on rank i + 1.
+  RankLayout Ranks() const override {
+    return {1 + o_.workers, "1 master + " + CountOf(o_.workers, "worker")};
+  }
+  int ShardOfRank(int rank) const override { return rank - 1; }
+  std::vector<std::string> SummaryKeys() const override { return {"silent_workers"}; }
 
  private:
   bool sync_;

@@ -31,6 +31,16 @@ class ParameterServerSgd final : public Algorithm {
   std::string Name() const override { return sync_ ? "sync" : "async"; }
   int NumShards() const override { return o_.workers; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+  // Server s on rank s, worker i on rank servers + i.
+  RankLayout Ranks() const override {
+    return {o_.servers + o_.workers,
+            CountOf(o_.servers, "server") + " + " + CountOf(o_.workers, "worker")};
+  }
+  int ShardOfRank(int rank) const override { return rank >= o_.servers ? rank - o_.servers : -1; }
+  std::vector<std::string> SummaryKeys() const override {
+    return {"dropped", "applied", "staleness_hist", "staleness_mean", "silent_workers",
+            "aggregate"};
+  }
 
  private:
   bool sync_;

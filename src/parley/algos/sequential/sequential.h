@@ -12,6 +12,7 @@ class SequentialSgd final : public Algorithm {
  public:
   std::string Name() const override { return "sequential"; }
   int NumShards() const override { return 1; }
+  RankLayout Ranks() const override { return {1, "1 worker"}; }
   std::vector<Role> Roles(const AlgorithmSetup& setup) override;
 };
 
