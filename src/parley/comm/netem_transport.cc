@@ -4,7 +4,7 @@
 namespace parley {
 
 NetemTransport::NetemTransport(Transport& inner, const NetworkOptions& options, uint64_t seed)
-    : inner_(inner), start_(SteadyClock::now()), timing_(options, seed) {
+    : inner_(inner), clock_(inner.clock()), timing_(options, seed) {
   thread_ = std::thread([this] { Deliver(); });
 }
 
@@ -26,12 +26,11 @@ void NetemTransport::Put(int from, int to, Bytes state, SendDone done) {
 }
 
 void NetemTransport::Enqueue(bool put, int from, int to, int tag, Bytes payload, SendDone done) {
-  const auto now = SteadyClock::now();
+  const double now = clock_.Now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
-    const double t = timing_.Arrival(from, to, payload.size(), std::chrono::duration<double>(now - start_).count());
-    const auto arrive = start_ + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(t));
+    const double arrive = timing_.Arrival(from, to, payload.size(), now);
     queue_.push(Pending{arrive, seq_++, put, from, to, tag, std::move(payload), std::move(done)});
   }
   cv_.notify_all();
@@ -45,9 +44,11 @@ void NetemTransport::Deliver() {
       cv_.wait(lock);
       continue;
     }
-    const auto arrive = queue_.top().arrive;
-    if (SteadyClock::now() < arrive) {
-      cv_.wait_until(lock, arrive);
+    const double arrive = queue_.top().arrive;
+    if (clock_.Now() < arrive) {
+      // Woken early by a new message (which may arrive first) or the end.
+      const size_t queued = queue_.size();
+      clock_.WaitUntil(cv_, lock, arrive, [&] { return stop_ || queue_.size() != queued; });
       continue;
     }
     Pending p = std::move(const_cast<Pending&>(queue_.top()));

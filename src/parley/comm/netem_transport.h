@@ -4,7 +4,8 @@
 // send's completion flag turns true only on arrival, so a sender that watches its in-flight
 // sends (ASGD's balancer) sees the queue build up when it sends faster than its link drains.
 //
-// Works over any transport (inproc, mpi); chosen and built by the runtime only.
+// Works over any transport (inproc, mpi); chosen and built by the runtime only. Its times are
+// read on the wrapped transport's clock (the run's clock): a message arrives at a time on it.
 //
 // Thread-safety: as Transport. One delivery thread hands messages to the wrapped transport.
 #pragma once
@@ -29,8 +30,9 @@ class NetemTransport final : public Transport {
   ~NetemTransport() override;
 
   int size() const override { return inner_.size(); }
+  Clock& clock() const override { return inner_.clock(); }
   void Send(int from, int to, int tag, Bytes payload, SendDone done) override;
-  std::optional<Message> Receive(int me, SteadyClock::time_point deadline) override {
+  std::optional<Message> Receive(int me, double deadline) override {
     return inner_.Receive(me, deadline);
   }
   void Put(int from, int to, Bytes state, SendDone done) override;
@@ -40,12 +42,12 @@ class NetemTransport final : public Transport {
   int64_t SlotOverwrites(int me) const override { return inner_.SlotOverwrites(me); }
   void Abort() override;
 
-  // Bandwidth of every link at `seconds` since construction (bytes/s; 0: infinite).
+  // Bandwidth of every link at `seconds` on the clock (bytes/s; 0: infinite).
   double BandwidthAt(double seconds) const { return timing_.BandwidthAt(seconds); }
 
  private:
   struct Pending {
-    SteadyClock::time_point arrive;
+    double arrive;  // on the clock
     uint64_t seq;
     bool put;
     int from, to, tag;
@@ -59,7 +61,7 @@ class NetemTransport final : public Transport {
   void Deliver();
 
   Transport& inner_;
-  const SteadyClock::time_point start_;
+  Clock& clock_;
 
   std::mutex mu_;
   std::condition_variable cv_;

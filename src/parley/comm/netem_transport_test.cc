@@ -27,7 +27,8 @@ TEST(Netem, ProfilesAndOverrides) {
 }
 
 TEST(Netem, LinkIsAFifoThatTakesBytesOverBandwidthPlusLatency) {
-  InprocTransport inner(2);
+  RealClock clock;
+  InprocTransport inner(2, clock);
   NetworkOptions o;
   o.latency = 0.02;
   o.bandwidth = 1e6;  // 10 kB take 10 ms
@@ -41,7 +42,7 @@ TEST(Netem, LinkIsAFifoThatTakesBytesOverBandwidthPlusLatency) {
   }
   EXPECT_FALSE(done[0]->load());  // nothing arrives before the latency
   for (int i = 0; i < 5; ++i) {
-    auto m = net.Receive(1, SteadyClock::now() + std::chrono::seconds(5));
+    auto m = net.Receive(1, clock.Now() + 5);
     ASSERT_TRUE(m.has_value());
     EXPECT_EQ(m->tag, i);  // in order despite the jitter
     // The i-th message leaves after (i + 1) transmissions and then needs the latency.
@@ -95,7 +96,8 @@ TEST(Netem, NetworkSlowdownScalesTheWholeProfile) {
 }
 
 TEST(Netem, PutsAreDelayedToo) {
-  InprocTransport inner(2);
+  RealClock clock;
+  InprocTransport inner(2, clock);
   NetworkOptions o;
   o.latency = 0.03;
   NetemTransport net(inner, o, 1);
@@ -108,7 +110,8 @@ TEST(Netem, PutsAreDelayedToo) {
 }
 
 TEST(Netem, VariableBandwidthIsSeededAndBounded) {
-  InprocTransport inner(2);
+  RealClock clock;
+  InprocTransport inner(2, clock);
   NetworkOptions o = *MakeNetworkOptions("cloud", -1, -1, -1);
   NetemTransport a(inner, o, 7), b(inner, o, 7);
   bool varies = false;

@@ -22,7 +22,7 @@ SendDone Node::Send(int to, int tag, Bytes payload) {
 }
 
 std::optional<Message> Node::Receive(std::chrono::duration<double> timeout) {
-  auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(timeout);
+  const double deadline = transport_.clock().Now() + timeout.count();
   std::optional<Message> m = transport_.Receive(rank_, deadline);
   if (m) {
     counters_.messages_received.fetch_add(1, std::memory_order_relaxed);

@@ -53,7 +53,7 @@ struct SlotCounts {
 class RunContext {
  public:
   virtual ~RunContext() = default;
-  // Seconds since the run started (the run's clock).
+  // Seconds of training on the run's clock (core/clock.h), the time roles and the log read.
   virtual double Now() const = 0;
   // Whether the run should end (stop rule met, another role failed, interrupted).
   virtual bool ShouldStop() const = 0;
@@ -62,11 +62,11 @@ class RunContext {
   // An evaluation point: the runtime evaluates `w` (train/test metrics), logs it and applies
   // the stop rule. `final` marks the parameters the run ends with (saved to the model file).
   virtual void Report(int rank, const Progress& progress, WeightsView w, bool final) = 0;
-  // Whether compute is emulated. Only then does Node::Compute time its work (wall clock and
-  // the thread's CPU time) and call ChargeCompute.
+  // Whether compute is emulated. Only then does Node::Compute time its work (on the run's clock,
+  // and the thread's CPU time) and call ChargeCompute.
   virtual bool EmulatesCompute() const { return false; }
-  // Emulation hook, called after each Compute of an emulating context with its measured
-  // wall-clock duration and the CPU time the calling thread spent in it; may sleep to emulate
+  // Emulation hook, called after each Compute of an emulating context with its duration on the
+  // run's clock and the CPU time the calling thread spent in it; may sleep to emulate
   // a slower machine, or throw NodeKilled. Returns the seconds charged in total.
   virtual double ChargeCompute(int rank, double seconds, double cpu_seconds) { return seconds; }
   // Cheap progress note (epochs done so far) for the terminal progress bar.
@@ -109,7 +109,8 @@ class Node {
 
   // Non-blocking send; the returned flag turns true when the message is delivered.
   SendDone Send(int to, int tag, Bytes payload);
-  // Blocks for the next message up to `timeout`; nullopt on timeout or when the run is aborted.
+  // Blocks for the next message up to `timeout` on the run's clock; nullopt on timeout or when
+  // the run is aborted.
   std::optional<Message> Receive(std::chrono::duration<double> timeout);
   // The next message if one is already waiting.
   std::optional<Message> Poll() { return Receive(std::chrono::duration<double>(0)); }
@@ -136,7 +137,7 @@ class Node {
                           std::memory_order_relaxed);
     if (!context_.EmulatesCompute()) return f();
     const double cpu = ThreadCpuSeconds();
-    const auto start = SteadyClock::now();
+    const double start = transport_.clock().Now();
     if constexpr (std::is_void_v<decltype(f())>) {
       f();
       Charged(start, cpu);
@@ -171,9 +172,9 @@ class Node {
   }
 
  private:
-  void Charged(SteadyClock::time_point start, double cpu_start) {
-    const double wall = std::chrono::duration<double>(SteadyClock::now() - start).count();
-    context_.ChargeCompute(rank_, wall, ThreadCpuSeconds() - cpu_start);
+  void Charged(double start, double cpu_start) {
+    const double took = transport_.clock().Now() - start;
+    context_.ChargeCompute(rank_, took, ThreadCpuSeconds() - cpu_start);
   }
   // CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), seconds.
   static double ThreadCpuSeconds();

@@ -16,6 +16,8 @@
 #include <span>
 #include <vector>
 
+#include "parley/core/clock.h"
+
 namespace parley {
 
 using Bytes = std::vector<std::byte>;
@@ -36,11 +38,14 @@ class Transport {
   virtual ~Transport() = default;
 
   virtual int size() const = 0;
+  // The run's clock, on which Receive's deadlines are read (core/clock.h).
+  virtual Clock& clock() const = 0;
 
   // Queues `payload` for rank `to` and returns at once; sets *done when delivered.
   virtual void Send(int from, int to, int tag, Bytes payload, SendDone done) = 0;
-  // The next message for `me`, waiting until `deadline`; nullopt on timeout or after Abort().
-  virtual std::optional<Message> Receive(int me, SteadyClock::time_point deadline) = 0;
+  // The next message for `me`, waiting until `deadline` (seconds on clock()); nullopt on timeout
+  // or after Abort().
+  virtual std::optional<Message> Receive(int me, double deadline) = 0;
 
   // One-sided write of `state` into rank `to`'s slot for `from`: the newest write wins, an
   // unread older one is overwritten (and counted). Returns at once; sets *done when written.

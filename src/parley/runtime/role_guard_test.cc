@@ -42,7 +42,8 @@ TEST(RunGuarded, WhatARoleThrowsIsTheRunsErrorNamingIt) {
       {[] { throw 42; }, true, "worker 3 (rank 1) failed with an exception of unknown type"},
   };
   for (const Case& c : cases) {
-    InprocTransport transport(2);
+    RealClock clock;
+    InprocTransport transport(2, clock);
     RecordingContext ctx;
     Node node(1, "worker", transport, ctx, Rng(1));
     const Role role{"worker", [&](Node&) { c.body(); }, 3};

@@ -12,6 +12,8 @@
 
 namespace parley {
 
+class Clock;  // core/clock.h
+
 struct RunOptions {
   // Data.
   std::string train_path;       // required (see data/read.h for the accepted formats)
@@ -45,6 +47,10 @@ struct RunOptions {
                                    // start of the original run)
   bool quiet = false;              // no terminal output but errors
   bool progress = true;            // progress bar when stderr is a terminal
+
+  // The run's clock (core/clock.h), not owned; it must outlive Train. nullptr: the real clock,
+  // counting from the roles' start. In-process runs only (tests run in a ManualClock's time).
+  Clock* clock = nullptr;
 };
 
 }  // namespace parley

@@ -95,11 +95,13 @@ class Runner final : public RunContext {
   // is a thread of this process. train_eval: the training rows train metrics are computed on
   // (the training set or its seeded sample, TrainEvalRows; empty on an MPI rank other than 0).
   Runner(const RunOptions& o, const Dataset& train_eval, const Dataset& test, const Model& model, int mpi_rank = -1)
-      : o_(o), test_(test), me_(mpi_rank), train_eval_(&train_eval), start_(SteadyClock::now()),
-        eval_model_(model.Clone()) {
+      : o_(o), test_(test), me_(mpi_rank), train_eval_(&train_eval),
+        clock_(o.clock ? o.clock : &wall_), eval_model_(model.Clone()) {
     tty_ = o.progress && !o.quiet && ::isatty(2) && me_ <= 0;
-    start_ = SteadyClock::now();
   }
+
+  // The run's clock: the nodes read it (Now), the transports wait on it.
+  Clock& clock() { return *clock_; }
 
   // What the process holds of the data, for the log's start line ("data").
   void SetDataLog(nlohmann::json data) { data_log_ = std::move(data); }
@@ -115,10 +117,9 @@ class Runner final : public RunContext {
     return OkStatus();
   }
 
-  double Now() const override {
-    return Seconds(SteadyClock::now() - start_).count() - eval_seconds_.load();
-  }
-  double Wall() const { return Seconds(SteadyClock::now() - start_).count(); }
+  double Now() const override { return clock_->Now() - eval_seconds_.load(); }
+  // Real seconds since the roles started, whatever the run's clock.
+  double Wall() const { return wall_.Now(); }
 
   bool EmulatesCompute() const override { return emulator_ != nullptr; }
 
@@ -147,9 +148,9 @@ class Runner final : public RunContext {
     double& owed = sleep_owed_.at(static_cast<size_t>(rank));
     owed += seconds;
     if (owed < kMinSleep) return;
-    const auto t0 = SteadyClock::now();
-    std::this_thread::sleep_for(Seconds(owed));
-    owed -= Seconds(SteadyClock::now() - t0).count();
+    const double t0 = clock_->Now();
+    clock_->SleepFor(owed);
+    owed -= clock_->Now() - t0;
   }
 
   void Event(int rank, nlohmann::json e) override {
@@ -265,12 +266,12 @@ class Runner final : public RunContext {
       return;
     }
     std::lock_guard<std::mutex> lock(report_mu_);
-    auto t0 = SteadyClock::now();
+    const double t0 = clock_->Now();
     const double time = Now();
     MetricSet train = eval_model_->Evaluate(w, *train_eval_);
     MetricSet test;
     if (test_.rows() > 0) test = eval_model_->Evaluate(w, test_);
-    eval_seconds_.store(eval_seconds_.load() + Seconds(SteadyClock::now() - t0).count());
+    eval_seconds_.store(eval_seconds_.load() + (clock_->Now() - t0));
 
     nlohmann::json line = {{"time", time}, {"wall", Wall()}, {"epoch", p.epochs},
                            {"updates", p.updates}, {"train", ToJson(train)}, {"test", ToJson(test)}};
@@ -363,7 +364,7 @@ class Runner final : public RunContext {
 #if PARLEY_HAVE_MPI
     if (mpi_) return RunRoleMpi(roles);
 #endif
-    InprocTransport inproc(static_cast<int>(roles.size()));
+    InprocTransport inproc(static_cast<int>(roles.size()), *clock_);
     std::unique_ptr<NetemTransport> netem;
     PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, inproc, netem));
     Rng run_rng(o_.seed);
@@ -372,7 +373,8 @@ class Runner final : public RunContext {
                                               run_rng.Fork("node").Fork(r)));
     // Training seconds count from here, as the roles start (the data loaded, the model and the
     // roles built, the log open); what the roles do first, such as initialising, counts.
-    start_ = SteadyClock::now();
+    // (An injected clock keeps its own origin.)
+    wall_.Restart();
     LogStart({{"ranks", roles.size()}});
     std::atomic<bool> done{false};
     std::thread bar;
@@ -632,7 +634,7 @@ class Runner final : public RunContext {
     remote_.assign(static_cast<size_t>(n), RemoteCounters{});
     nodes_[static_cast<size_t>(me_)] = std::make_unique<Node>(me_, roles[static_cast<size_t>(me_)].name, *transport,
                                                                *this, run_rng.Fork("node").Fork(me_));
-    start_ = mpi_->start_time();
+    wall_.Restart(mpi_->start_time());
     LogStart({{"ranks", n}, {"transport", "mpi"}});
     std::atomic<bool> done{false};
     std::thread bar;
@@ -760,7 +762,8 @@ class Runner final : public RunContext {
   const int me_;  // this process's MPI rank, or -1 (in-process: every rank)
   const Dataset* train_eval_ = nullptr;
   nlohmann::json data_log_;
-  SteadyClock::time_point start_;  // set before the roles start
+  RealClock wall_;  // real time; restarted as the roles start
+  Clock* clock_;    // the run's clock: o_.clock, or wall_
   bool tty_ = false;
 
   std::atomic<bool> stop_{false};
@@ -1143,7 +1146,7 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
     }
   }
   PARLEY_ASSIGN_OR_RETURN(std::unique_ptr<MpiTransport> mpi,
-                          MpiTransport::Create(p.algo->SlotBytes(*p.model)));
+                          MpiTransport::Create(p.algo->SlotBytes(*p.model), p.runner->clock()));
   p.runner->UseMpi(mpi.get());
   Status run = p.runner->RunRoles(p.roles);
   if (!p.runner->abort_reason().empty()) {
@@ -1175,6 +1178,8 @@ StatusOr<nlohmann::json> Train(const RunOptions& o) {
     return InvalidArgument("--transport must be inproc (every role a thread of this process) or mpi (one role per "
                            "MPI rank, under mpirun); got '" + o.transport + "'");
   if (o.time_limit < 0) return InvalidArgument("--time-limit must be >= 0");
+  if (o.clock && o.transport != "inproc")
+    return InvalidArgument("RunOptions::clock: only in-process runs take an injected clock");
   if (o.transport == "mpi") {
 #if PARLEY_HAVE_MPI
     return TrainMpi(o);

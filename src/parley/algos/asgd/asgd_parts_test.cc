@@ -177,7 +177,8 @@ class NullContext : public RunContext {
 };
 
 TEST(AsgdSlots, ASlotIsReadOnceAndTheNewestWriteWins) {
-  InprocTransport t(3);
+  RealClock clock;
+  InprocTransport t(3, clock);
   NullContext ctx;
   Node a(0, "peer", t, ctx, Rng(1)), b(1, "peer", t, ctx, Rng(2)), c(2, "peer", t, ctx, Rng(3));
   a.Put(2, Bytes{std::byte{1}});

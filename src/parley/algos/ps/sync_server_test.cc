@@ -87,7 +87,8 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
   EXPECT_EQ(roles[0].name, "server");
   EXPECT_EQ(roles[3].worker, 2);
 
-  InprocTransport transport(4);
+  RealClock clock;
+  InprocTransport transport(4, clock);
   FakeContext ctx;
   Node server(0, "server", transport, ctx, Rng(1));
   std::vector<std::unique_ptr<Node>> w;
@@ -166,7 +167,8 @@ TEST(SyncServer, AnswersSparsePullsAtTheRequestedCoordinates) {
   o.deadline = 10;
   ParameterServerSgd algo(/*sync=*/true, o);
   std::vector<Role> roles = algo.Roles(setup);
-  InprocTransport transport(3);
+  RealClock clock;
+  InprocTransport transport(3, clock);
   FakeContext ctx;
   Node server(0, "server", transport, ctx, Rng(1));
   Node w0(1, "worker", transport, ctx, Rng(2)), w1(2, "worker", transport, ctx, Rng(3));
@@ -223,7 +225,8 @@ TEST(SyncServer, NamesTheMissingWorkerAtTheDeadline) {
   o.deadline = 0.3;
   ParameterServerSgd algo(true, o);
   std::vector<Role> roles = algo.Roles(setup);
-  InprocTransport transport(3);
+  RealClock clock;
+  InprocTransport transport(3, clock);
   FakeContext ctx;
   Node server(0, "server", transport, ctx, Rng(1));
   Node w0(1, "worker", transport, ctx, Rng(2));

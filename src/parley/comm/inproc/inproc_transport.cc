@@ -16,8 +16,9 @@ inline void CpuRelax() {
 
 }  // namespace
 
-InprocTransport::InprocTransport(int size)
-    : spin_(static_cast<unsigned>(size) <= std::thread::hardware_concurrency()), boxes_(size) {
+InprocTransport::InprocTransport(int size, Clock& clock)
+    : spin_(static_cast<unsigned>(size) <= std::thread::hardware_concurrency()), clock_(clock),
+      boxes_(size) {
   for (Box& b : boxes_) b.slots.resize(size);
 }
 
@@ -35,26 +36,26 @@ void InprocTransport::Send(int from, int to, int tag, Bytes payload, SendDone do
   b.cv.notify_one();
 }
 
-std::optional<Message> InprocTransport::Receive(int me, SteadyClock::time_point deadline) {
+std::optional<Message> InprocTransport::Receive(int me, double deadline) {
   Box& b = boxes_[me];
-  // Spin first for up to kSpin, when every rank has a core (a poll, whose deadline has
-  // passed, does not): a blocked thread is woken in tens of microseconds on a virtual machine,
-  // where the sleeping vCPU must be woken too.
-  const auto now = SteadyClock::now();
-  if (spin_ && deadline > now && b.queued.load(std::memory_order_acquire) == 0) {
-    const auto until = std::min(deadline, now + kSpin);
+  // Spin first for up to kSpin of real time, when every rank has a core (a poll, whose
+  // deadline has passed, does not): a blocked thread is woken in tens of microseconds on a
+  // virtual machine, where the sleeping vCPU must be woken too.
+  const bool waits = deadline > clock_.Now();
+  if (spin_ && waits && b.queued.load(std::memory_order_acquire) == 0) {
+    const auto until = SteadyClock::now() + kSpin;
     for (int i = 1; b.queued.load(std::memory_order_acquire) == 0 &&
                     !aborted_.load(std::memory_order_acquire);
          ++i) {
       CpuRelax();
-      if (i % 64 == 0 && SteadyClock::now() >= until) break;
+      if (i % 64 == 0 && (SteadyClock::now() >= until || clock_.Now() >= deadline)) break;
     }
   }
   std::unique_lock<std::mutex> lock(b.mu);
   // A poll (deadline passed) must not wait: a futex wait whose time is already past still
   // sleeps for the kernel's timer slack, 50-80 us here, per call.
-  if (b.queue.empty() && deadline > now) {
-    b.cv.wait_until(lock, deadline, [&] {
+  if (b.queue.empty() && waits) {
+    clock_.WaitUntil(b.cv, lock, deadline, [&] {
       return !b.queue.empty() || aborted_.load(std::memory_order_acquire);
     });
   }

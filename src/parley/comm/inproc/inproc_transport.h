@@ -15,11 +15,13 @@ namespace parley {
 
 class InprocTransport final : public Transport {
  public:
-  explicit InprocTransport(int size);
+  // `clock`: the run's clock (Receive's deadlines); it must outlive the transport.
+  InprocTransport(int size, Clock& clock);
 
   int size() const override { return static_cast<int>(boxes_.size()); }
+  Clock& clock() const override { return clock_; }
   void Send(int from, int to, int tag, Bytes payload, SendDone done) override;
-  std::optional<Message> Receive(int me, SteadyClock::time_point deadline) override;
+  std::optional<Message> Receive(int me, double deadline) override;
   void Put(int from, int to, Bytes state, SendDone done) override;
   int ReadFreshSlots(int me, const std::function<void(int, std::span<const std::byte>)>& f) override;
   int64_t SlotOverwrites(int me) const override;
@@ -45,6 +47,7 @@ class InprocTransport final : public Transport {
   // (measured, async logreg batch 1: 1 worker 4x faster with the spin; 8 workers on 2 cores
   // 1.3x slower, the spinners taking the cores the workers need).
   const bool spin_;
+  Clock& clock_;
 
   std::vector<Box> boxes_;  // constant size after construction
   std::atomic<bool> aborted_{false};

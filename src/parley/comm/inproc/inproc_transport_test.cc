@@ -19,12 +19,13 @@ Bytes B(std::string_view s) {
 std::string S(std::span<const std::byte> b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 TEST(InprocTransport, DeliversInOrderPerSender) {
-  InprocTransport t(2);
+  RealClock clock;
+  InprocTransport t(2, clock);
   auto done = std::make_shared<std::atomic<bool>>(false);
   t.Send(0, 1, 7, B("a"), done);
   t.Send(0, 1, 8, B("b"), nullptr);
   EXPECT_TRUE(done->load());
-  auto deadline = SteadyClock::now() + std::chrono::seconds(1);
+  const double deadline = clock.Now() + 1;
   auto m1 = t.Receive(1, deadline);
   auto m2 = t.Receive(1, deadline);
   ASSERT_TRUE(m1 && m2);
@@ -35,18 +36,20 @@ TEST(InprocTransport, DeliversInOrderPerSender) {
 }
 
 TEST(InprocTransport, ReceiveTimesOutWithoutMessage) {
-  InprocTransport t(2);
+  RealClock clock;
+  InprocTransport t(2, clock);
   auto start = SteadyClock::now();
-  auto m = t.Receive(0, start + std::chrono::milliseconds(30));
+  auto m = t.Receive(0, clock.Now() + 0.03);
   EXPECT_FALSE(m.has_value());
   EXPECT_GE(SteadyClock::now() - start, std::chrono::milliseconds(30));
 }
 
 TEST(InprocTransport, AbortWakesBlockedReceiver) {
-  InprocTransport t(2);
+  RealClock clock;
+  InprocTransport t(2, clock);
   std::atomic<bool> returned{false};
   std::thread waiter([&] {
-    auto m = t.Receive(0, SteadyClock::now() + std::chrono::seconds(60));
+    auto m = t.Receive(0, clock.Now() + 60);
     EXPECT_FALSE(m.has_value());
     returned = true;
   });
@@ -57,7 +60,8 @@ TEST(InprocTransport, AbortWakesBlockedReceiver) {
 }
 
 TEST(InprocTransport, SlotNewestWriteWinsAndIsReadOnce) {
-  InprocTransport t(3);
+  RealClock clock;
+  InprocTransport t(3, clock);
   t.Put(1, 0, B("old"), nullptr);
   t.Put(1, 0, B("new"), nullptr);
   t.Put(2, 0, B("two"), nullptr);
@@ -74,7 +78,8 @@ TEST(InprocTransport, SlotNewestWriteWinsAndIsReadOnce) {
 
 TEST(InprocTransport, ManyThreadsManyMessages) {
   const int kRanks = 4, kPerSender = 2000;
-  InprocTransport t(kRanks);
+  RealClock clock;
+  InprocTransport t(kRanks, clock);
   std::vector<std::thread> threads;
   std::vector<int64_t> sums(kRanks, 0);
   for (int r = 0; r < kRanks; ++r) {
@@ -83,7 +88,7 @@ TEST(InprocTransport, ManyThreadsManyMessages) {
         for (int to = 0; to < kRanks; ++to)
           if (to != r) t.Send(r, to, i, Bytes(8), nullptr);
       for (int i = 0; i < kPerSender * (kRanks - 1); ++i) {
-        auto m = t.Receive(r, SteadyClock::now() + std::chrono::seconds(10));
+        auto m = t.Receive(r, clock.Now() + 10);
         ASSERT_TRUE(m.has_value());
         sums[r] += m->tag;
       }
@@ -104,7 +109,8 @@ class FakeContext : public RunContext {
 };
 
 TEST(Node, CountsBytesAndMessages) {
-  InprocTransport t(2);
+  RealClock clock;
+  InprocTransport t(2, clock);
   FakeContext ctx;
   Node a(0, "worker", t, ctx, Rng(1)), b(1, "server", t, ctx, Rng(2));
   a.Send(1, 0, Bytes(100));

@@ -103,8 +103,9 @@ struct MpiTransport::Impl {
   MPI_Request collective = MPI_REQUEST_NULL;
 };
 
-MpiTransport::MpiTransport(int rank, int size, size_t slot_capacity)
-    : rank_(rank), size_(size), slot_capacity_(slot_capacity), impl_(std::make_unique<Impl>()) {
+MpiTransport::MpiTransport(int rank, int size, size_t slot_capacity, Clock& clock)
+    : rank_(rank), size_(size), slot_capacity_(slot_capacity), clock_(clock),
+      impl_(std::make_unique<Impl>()) {
   impl_->put_seq.assign(static_cast<size_t>(size), 0);
   impl_->read_seq.assign(static_cast<size_t>(size), 0);
   impl_->sent_to.assign(static_cast<size_t>(size), 0);
@@ -112,14 +113,14 @@ MpiTransport::MpiTransport(int rank, int size, size_t slot_capacity)
   impl_->expected_from.assign(static_cast<size_t>(size), 0);
 }
 
-StatusOr<std::unique_ptr<MpiTransport>> MpiTransport::Create(size_t slot_capacity) {
+StatusOr<std::unique_ptr<MpiTransport>> MpiTransport::Create(size_t slot_capacity, Clock& clock) {
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) return Internal("MpiTransport::Create before MPI is initialised");
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  std::unique_ptr<MpiTransport> t(new MpiTransport(rank, size, slot_capacity));
+  std::unique_ptr<MpiTransport> t(new MpiTransport(rank, size, slot_capacity, clock));
   if (slot_capacity > 0) {
     const size_t bytes = static_cast<size_t>(size) * (kHeader + slot_capacity);
     if (bytes > static_cast<size_t>(LLONG_MAX)) return InvalidArgument("slot window too large");
@@ -188,7 +189,7 @@ bool MpiTransport::RoleReady() {
   return !inbox_.empty() || aborted_.load(std::memory_order_acquire);
 }
 
-void MpiTransport::PollForRole(SteadyClock::time_point deadline) {
+void MpiTransport::PollForRole(double deadline) {
   pollers_.fetch_add(1, std::memory_order_relaxed);
   SteadyClock::time_point last_busy = SteadyClock::now();
   for (int polls = 1; !RoleReady(); ++polls) {
@@ -200,7 +201,7 @@ void MpiTransport::PollForRole(SteadyClock::time_point deadline) {
     }
     const auto now = SteadyClock::now();
     if (busy) last_busy = now;
-    if (now >= deadline || now - last_busy > (large ? kSpinFor : kRolePoll)) break;
+    if (clock_.Now() >= deadline || now - last_busy > (large ? kSpinFor : kRolePoll)) break;
     if (!busy && polls % kYieldEvery == 0) std::this_thread::yield();
   }
   if (pollers_.fetch_sub(1, std::memory_order_relaxed) == 1 &&
@@ -215,11 +216,13 @@ void MpiTransport::PollForRole(SteadyClock::time_point deadline) {
   }
 }
 
-std::optional<Message> MpiTransport::Receive(int me, SteadyClock::time_point deadline) {
+std::optional<Message> MpiTransport::Receive(int me, double deadline) {
   (void)me;
   if (!RoleReady()) PollForRole(deadline);
   std::unique_lock<std::mutex> lock(in_mu_);
-  in_cv_.wait_until(lock, deadline, [&] { return !inbox_.empty() || aborted_.load(std::memory_order_acquire); });
+  clock_.WaitUntil(in_cv_, lock, deadline, [&] {
+    return !inbox_.empty() || aborted_.load(std::memory_order_acquire);
+  });
   if (inbox_.empty() || aborted_.load(std::memory_order_acquire)) return std::nullopt;
   Message m = std::move(inbox_.front());
   inbox_.pop_front();

@@ -64,18 +64,21 @@ class MpiTransport final : public Transport {
   // Collective over MPI_COMM_WORLD (REQUIRES: an MpiSession). Allocates the slot window with
   // `slot_capacity` bytes per (source, target) pair (0: no window; Put is then an error),
   // starts the progress thread and ends with a barrier, so that start_time() is (nearly) the
-  // same instant on every rank.
-  static StatusOr<std::unique_ptr<MpiTransport>> Create(size_t slot_capacity);
+  // same instant on every rank. `clock`: the run's clock, on which Receive's deadlines are read
+  // (a real one: MPI ranks run in real time); it must outlive the transport. The control channel
+  // and the progress thread keep to the steady clock: they are this transport's own mechanics.
+  static StatusOr<std::unique_ptr<MpiTransport>> Create(size_t slot_capacity, Clock& clock);
   // REQUIRES: Shutdown() has returned (or the job is being aborted).
   ~MpiTransport() override;
 
   int size() const override { return size_; }
+  Clock& clock() const override { return clock_; }
   int rank() const { return rank_; }
   SteadyClock::time_point start_time() const { return start_; }
 
   // REQUIRES (all four): from == rank() / me == rank().
   void Send(int from, int to, int tag, Bytes payload, SendDone done) override;
-  std::optional<Message> Receive(int me, SteadyClock::time_point deadline) override;
+  std::optional<Message> Receive(int me, double deadline) override;
   void Put(int from, int to, Bytes state, SendDone done) override;
   int ReadFreshSlots(int me, const std::function<void(int, std::span<const std::byte>)>& f) override;
   int64_t SlotOverwrites(int me) const override;
@@ -106,12 +109,12 @@ class MpiTransport final : public Transport {
     std::promise<std::vector<std::pair<int, Bytes>>>* read = nullptr;
   };
 
-  MpiTransport(int rank, int size, size_t slot_capacity);
+  MpiTransport(int rank, int size, size_t slot_capacity, Clock& clock);
   void Progress();           // the progress thread's loop
   void Deliver(Message m);   // to the role queue or the control queue
   // Receive's polling: until a role message (or Abort) is there, nothing moved for kRolePoll,
-  // or the deadline.
-  void PollForRole(SteadyClock::time_point deadline);
+  // or the deadline (on clock_).
+  void PollForRole(double deadline);
   bool RoleReady();  // a role message is waiting, or Abort was called
   // Queues an operation for whoever next holds mpi_mu_ and wakes the progress thread.
   void Enqueue(Op op);
@@ -128,6 +131,7 @@ class MpiTransport final : public Transport {
   const int rank_;
   const int size_;
   const size_t slot_capacity_;
+  Clock& clock_;
   SteadyClock::time_point start_;
   std::unique_ptr<Impl> impl_;  // GUARDED_BY(mpi_mu_) (and Create/Shutdown, single-threaded)
 

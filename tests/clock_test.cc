@@ -1,0 +1,113 @@
+// The run's clock injected (core/clock.h): deadlines and emulated step times are read on the
+// clock the runtime hands to the nodes and transports, so under a ManualClock they fire in the
+// clock's time without waiting in wall time.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "parley/comm/inproc/inproc_transport.h"
+#include "parley/comm/node.h"
+#include "parley/core/clock.h"
+#include "parley/runtime/runner.h"
+#include "run_fixtures.h"
+
+namespace parley {
+namespace {
+
+using parley::testing::TempDir;
+
+double WallSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+TEST(Clock, ManualClockMovesOnlyForwardAndOnlyWhenTold) {
+  ManualClock c(5);
+  EXPECT_EQ(c.Now(), 5);
+  c.Advance(2);
+  EXPECT_EQ(c.Now(), 7);
+  c.SleepFor(3);
+  EXPECT_EQ(c.Now(), 10);
+  c.SleepUntil(4);  // in the past: returns at once, the clock stays
+  EXPECT_EQ(c.Now(), 10);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unique_lock<std::mutex> lock(mu);
+  EXPECT_TRUE(c.WaitUntil(cv, lock, 20, [] { return true; }));  // ready: no time passes
+  EXPECT_EQ(c.Now(), 10);
+  EXPECT_FALSE(c.WaitUntil(cv, lock, 20, [] { return false; }));
+  EXPECT_EQ(c.Now(), 20);
+}
+
+TEST(Clock, RealClockCountsFromItsOrigin) {
+  RealClock c;
+  c.Restart(RealClock::Steady::now() - std::chrono::seconds(3));
+  EXPECT_GE(c.Now(), 3.0);
+  EXPECT_LT(c.Now(), 60.0);
+  const double t = c.Now();
+  c.SleepFor(0.002);
+  EXPECT_GE(c.Now() - t, 0.002);
+}
+
+// A run context on a manual clock: the node's Now() is the clock's.
+class ClockContext : public RunContext {
+ public:
+  explicit ClockContext(const Clock& clock) : clock_(clock) {}
+  double Now() const override { return clock_.Now(); }
+  bool ShouldStop() const override { return false; }
+  void Fail(int, Status s) override { failure = s; }
+  void Report(int, const Progress&, WeightsView, bool) override {}
+  Status failure;
+
+ private:
+  const Clock& clock_;
+};
+
+// A role's Receive timeout of a minute fires in the clock's minute, not in wall time.
+TEST(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
+  ManualClock clock;
+  InprocTransport transport(2, clock);
+  ClockContext ctx(clock);
+  Node a(0, "worker", transport, ctx, Rng(1)), b(1, "server", transport, ctx, Rng(2));
+  const auto wall = std::chrono::steady_clock::now();
+  EXPECT_FALSE(b.Receive(std::chrono::seconds(60)).has_value());
+  EXPECT_DOUBLE_EQ(b.Now(), 60.0);
+  // A message already waiting is taken at once: no time passes.
+  a.Send(1, 3, Bytes(4));
+  std::optional<Message> m = b.Receive(std::chrono::seconds(60));
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->tag, 3);
+  EXPECT_DOUBLE_EQ(b.Now(), 60.0);
+  EXPECT_LT(WallSince(wall), 5.0);
+}
+
+// Through the whole runtime: emulated steps of 1 s and a 100 s time limit. The run ends after
+// about 100 steps of the clock's time, in a fraction of that in wall time.
+TEST(RunnerClock, EmulatedStepsAndTimeLimitRunInTheClocksTime) {
+  auto dir = TempDir();
+  RunOptions o = parley::testing::SmallLogreg(dir);
+  ManualClock clock;
+  o.clock = &clock;
+  o.algo.name = "sequential";
+  o.emulation.step_time = 1.0;
+  o.time_limit = 100;
+  const auto wall = std::chrono::steady_clock::now();
+  StatusOr<nlohmann::json> s = Train(o);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const double train_seconds = (*s)["train_seconds"].get<double>();
+  EXPECT_GE(train_seconds, 100.0);
+  EXPECT_LT(train_seconds, 102.0);
+  EXPECT_GE(clock.Now(), 100.0);
+  // Steps of 1 s each: about as many updates as seconds.
+  EXPECT_GE((*s)["updates"].get<int64_t>(), 90);
+  EXPECT_LE((*s)["updates"].get<int64_t>(), 102);
+  EXPECT_LT((*s)["wall_seconds"].get<double>(), 30.0);
+  EXPECT_LT(WallSince(wall), 30.0);
+
+  o.clock = nullptr;  // the real clock is only the default
+  o.transport = "mpi";
+  o.clock = &clock;
+  EXPECT_FALSE(Train(o).ok());
+}
+
+}  // namespace
+}  // namespace parley
