@@ -63,7 +63,7 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--blocks", o.algo.blocks, "asgd: split the parameters in this many equal blocks for messages")->group(algo);
   t->add_option("--msg-blocks", o.algo.msg_blocks, "asgd: blocks per message, round robin (0: all)")->group(algo);
   t->add_option("--balance", o.algo.balance, "asgd: communication load balancing from the in-flight sends: off | interval | size | both")->group(algo);
-  t->add_option("--transport", o.transport, "inproc (every role a thread of this process) | mpi (one role per MPI rank: mpirun -np RANKS parley train --transport mpi ...; RANKS = 1 for sequential, servers + workers for sync/async, 1 + workers for pex/pex-sync, workers for asgd/simu/lloyd; hogwild runs in one process only; rank 0 prints and writes the outputs)")->group(algo);
+  t->add_option("--transport", o.transport, "inproc (every role a thread of this process) | mpi (one role per MPI rank: mpirun -np RANKS parley train --transport mpi ...; RANKS = 1 for sequential, servers + workers for sync/async, 1 + workers for pex/pex-sync, workers for asgd/simu/lloyd; hogwild runs in one process only; rank 0 prints and writes the outputs) | sim (every role an actor of a SimGrid simulation on a simulated cluster, in virtual time: --network picks its links, --platform any SimGrid platform)")->group(algo);
   t->add_option("--seed", o.seed, "Run seed: data split, shards, initialisation, batch order")->group(algo);
 
   auto opt = "Optimisation";
@@ -91,6 +91,8 @@ std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app) {
   t->add_option("--latency", c->latency, "Per-message latency in seconds (overrides the profile; < 0: profile's)")->group(emu);
   t->add_option("--bandwidth", c->bandwidth, "Bandwidth of each sender's link in bytes/s (overrides the profile; 0: unlimited; < 0: profile's)")->group(emu);
   t->add_option("--jitter", c->jitter, "Mean extra exponential delay per message in seconds (overrides the profile; < 0: profile's)")->group(emu);
+  t->add_option("--platform", o.platform_path, "--transport sim: a SimGrid platform file (XML); rank r runs on its r-th host by name (default: one host per rank on a switch, links from --network)")->group(emu);
+  t->add_option("--compute-scale", o.compute_scale, "--transport sim without --step-time: a step's virtual duration is its measured CPU time times this factor")->group(emu);
   t->add_option("--network-slowdown", c->network_slowdown, "Run the network this many times slower (latency, jitter, the cloud's variation period times F; bandwidth / F); with --slowdown i=F for every worker, a slow-motion copy of the cluster")->group(emu);
 
   auto out = "Outputs";

@@ -29,7 +29,12 @@ struct RunOptions {
   EmulationOptions emulation;      // emulated stragglers, network and faults (runtime/emulation.h)
 
   uint64_t seed = 1;               // the run seed: every random choice derives from it
-  std::string transport = "inproc";
+  std::string transport = "inproc";  // inproc | mpi | sim
+  // --transport sim: a SimGrid platform file ("" : a cluster built from the --network profile,
+  // comm/sim/sim_platform.h), and the factor on a step's measured CPU time that becomes its
+  // virtual duration when there is no --step-time.
+  std::string platform_path;
+  double compute_scale = 1;
 
   // Stop rule in addition to the epoch budget.
   std::string target_metric;       // stop when the test metric reaches target_value

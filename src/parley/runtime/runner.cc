@@ -22,6 +22,9 @@
 #include "parley/runtime/model_file.h"
 #include "parley/runtime/role_guard.h"
 #include "parley/runtime/ranks.h"
+#if PARLEY_HAVE_SIMGRID
+#include "parley/comm/sim/sim_session.h"
+#endif
 #if PARLEY_HAVE_MPI
 #include "parley/comm/mpi/mpi_session.h"
 #include "parley/comm/mpi/mpi_transport.h"
@@ -96,7 +99,7 @@ class Runner final : public RunContext {
   // (the training set or its seeded sample, TrainEvalRows; empty on an MPI rank other than 0).
   Runner(const RunOptions& o, const Dataset& train_eval, const Dataset& test, const Model& model, int mpi_rank = -1)
       : o_(o), test_(test), me_(mpi_rank), train_eval_(&train_eval),
-        clock_(o.clock ? o.clock : &wall_), eval_model_(model.Clone()) {
+        clock_(o.clock ? o.clock : &wall_), sim_(o.transport == "sim"), eval_model_(model.Clone()) {
     tty_ = o.progress && !o.quiet && ::isatty(2) && me_ <= 0;
   }
 
@@ -129,7 +132,12 @@ class Runner final : public RunContext {
   // The sleep makes up the difference between the emulated duration and the wall time spent.
   double ChargeCompute(int rank, double seconds, double cpu_seconds) override {
     if (!emulator_) return seconds;
-    const ComputeEmulator::Outcome out = emulator_->Step(rank, cpu_seconds >= 0 ? cpu_seconds : seconds, Now());
+    double measured = cpu_seconds >= 0 ? cpu_seconds : seconds;
+    // Simulated: no virtual time passes while a step computes (seconds is 0); a step costs
+    // --step-time's model alone (nothing measured: the run is deterministic), else its CPU
+    // time times --compute-scale.
+    if (sim_) measured = o_.emulation.step_time > 0 ? 0.0 : cpu_seconds * o_.compute_scale;
+    const ComputeEmulator::Outcome out = emulator_->Step(rank, measured, Now());
     if (out.killed) {
       Event(rank, {{"event", "killed"}, {"worker", emulator_->worker_of(rank)}, {"rank", rank}});
       throw NodeKilled{rank};
@@ -147,7 +155,7 @@ class Runner final : public RunContext {
   void SleepOff(int rank, double seconds) {
     double& owed = sleep_owed_.at(static_cast<size_t>(rank));
     owed += seconds;
-    if (owed < kMinSleep) return;
+    if (owed < kMinSleep && !sim_) return;  // virtual sleeps are exact
     const double t0 = clock_->Now();
     clock_->SleepFor(owed);
     owed -= clock_->Now() - t0;
@@ -169,7 +177,7 @@ class Runner final : public RunContext {
   void Event(nlohmann::json e) {
     std::lock_guard<std::mutex> lock(report_mu_);
     if (!e.contains("time")) e["time"] = Now();
-    e["wall"] = Wall();
+    if (!sim_) e["wall"] = Wall();
     if (log_.is_open()) {
       log_ << e.dump() << '\n';
       log_.flush();
@@ -275,6 +283,7 @@ class Runner final : public RunContext {
 
     nlohmann::json line = {{"time", time}, {"wall", Wall()}, {"epoch", p.epochs},
                            {"updates", p.updates}, {"train", ToJson(train)}, {"test", ToJson(test)}};
+    if (sim_) line.erase("wall");  // a simulated run's log is the same whatever the machine
     if (p.train_loss >= 0) line["train_loss"] = p.train_loss;
     line.update(Traffic());
     if (p.extra.is_object()) line.update(p.extra);
@@ -364,6 +373,9 @@ class Runner final : public RunContext {
 #if PARLEY_HAVE_MPI
     if (mpi_) return RunRoleMpi(roles);
 #endif
+#if PARLEY_HAVE_SIMGRID
+    if (sim_) return RunRolesSim(roles);
+#endif
     InprocTransport inproc(static_cast<int>(roles.size()), *clock_);
     std::unique_ptr<NetemTransport> netem;
     PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, inproc, netem));
@@ -397,6 +409,43 @@ class Runner final : public RunContext {
     std::lock_guard<std::mutex> lock(fail_mu_);
     return failure_;
   }
+
+#if PARLEY_HAVE_SIMGRID
+  // --transport sim: every role an actor of a SimGrid simulation (comm/sim) in virtual time;
+  // the session, and with it the clock, lives as long as the runner.
+  Status RunRolesSim(std::vector<Role>& roles) {
+    PARLEY_ASSIGN_OR_RETURN(sim_session_, SimSession::Create(o_.emulation.network, o_.platform_path,
+                                                             static_cast<int>(roles.size())));
+    clock_ = &sim_session_->clock();
+    SimTransport sim(sim_session_->hosts(), sim_session_->clock());
+    std::unique_ptr<NetemTransport> none;
+    PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, sim, none));
+    Rng run_rng(o_.seed);
+    for (size_t r = 0; r < roles.size(); ++r)
+      nodes_.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, *transport, *this,
+                                              run_rng.Fork("node").Fork(r)));
+    wall_.Restart();
+    LogStart({{"ranks", roles.size()}, {"simulation", sim_session_->Describe()}});
+    std::atomic<bool> done{false};
+    std::thread bar;
+    if (tty_) bar = std::thread([&] { ProgressBar(done); });
+    std::vector<std::function<void()>> actors;
+    for (size_t r = 0; r < roles.size(); ++r)
+      actors.push_back([&, r] {
+        if (!RunGuarded(roles[r], *nodes_[r])) NoteKilled(roles[r], static_cast<int>(r));
+      });
+    sim_session_->Run(actors);
+    done.store(true);
+    {
+      std::lock_guard<std::mutex> lock(bar_mu_);
+      bar_cv_.notify_all();
+    }
+    if (bar.joinable()) bar.join();
+    transport_ = nullptr;
+    std::lock_guard<std::mutex> lock(fail_mu_);
+    return failure_;
+  }
+#endif
 
   void AddResume(nlohmann::json& j) const {
     if (!resumed_from_.empty())
@@ -488,7 +537,7 @@ class Runner final : public RunContext {
   StatusOr<Transport*> SetUpRoles(const std::vector<Role>& roles, Transport& base,
                                   std::unique_ptr<NetemTransport>& netem) {
     Transport* transport = &base;
-    if (o_.emulation.network.active()) {
+    if (o_.emulation.network.active() && !sim_) {  // a simulation's network is SimGrid's
       netem = std::make_unique<NetemTransport>(base, o_.emulation.network, Rng(o_.seed).Fork("network")());
       transport = netem.get();
     }
@@ -499,7 +548,7 @@ class Runner final : public RunContext {
       server_of_rank_.push_back(r.name == "server" ? servers++ : -1);
       role_names_.push_back(r.name);
     }
-    if (o_.emulation.compute_active()) {
+    if (o_.emulation.compute_active() || sim_) {  // simulated steps always cost virtual time
       for (const KillRule& k : o_.emulation.kills) {
         if (k.server >= servers)
           return InvalidArgument("--kill names server " + std::to_string(k.server) + " but the run has " +
@@ -763,7 +812,11 @@ class Runner final : public RunContext {
   const Dataset* train_eval_ = nullptr;
   nlohmann::json data_log_;
   RealClock wall_;  // real time; restarted as the roles start
-  Clock* clock_;    // the run's clock: o_.clock, or wall_
+  Clock* clock_;    // the run's clock: o_.clock, wall_, or a simulation's virtual clock
+  const bool sim_;  // --transport sim
+#if PARLEY_HAVE_SIMGRID
+  std::unique_ptr<SimSession> sim_session_;
+#endif
   bool tty_ = false;
 
   std::atomic<bool> stop_{false};
@@ -1174,9 +1227,17 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
 
 StatusOr<nlohmann::json> Train(const RunOptions& o) {
   if (o.train_path.empty()) return InvalidArgument("--data is required: the training data file");
-  if (o.transport != "inproc" && o.transport != "mpi")
-    return InvalidArgument("--transport must be inproc (every role a thread of this process) or mpi (one role per "
-                           "MPI rank, under mpirun); got '" + o.transport + "'");
+  if (o.transport != "inproc" && o.transport != "mpi" && o.transport != "sim")
+    return InvalidArgument("--transport must be inproc (every role a thread of this process), mpi (one role per "
+                           "MPI rank, under mpirun) or sim (every role an actor of a SimGrid simulation, in "
+                           "virtual time); got '" + o.transport + "'");
+  if (!o.platform_path.empty() && o.transport != "sim")
+    return InvalidArgument("--platform is for --transport sim (a SimGrid platform file)");
+  if (!(o.compute_scale > 0) || !std::isfinite(o.compute_scale))
+    return InvalidArgument("--compute-scale must be a positive factor");
+  if (o.transport == "sim" && !PARLEY_HAVE_SIMGRID)
+    return InvalidArgument("--transport sim: this parley was built without SimGrid (configure with "
+                           "-DPARLEY_SIM=ON after scripts/install-deps.sh)");
   if (o.time_limit < 0) return InvalidArgument("--time-limit must be >= 0");
   if (o.clock && o.transport != "inproc")
     return InvalidArgument("RunOptions::clock: only in-process runs take an injected clock");
