@@ -193,6 +193,10 @@ class SGDClassifier(_ParleyRun, ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, eval_set, initial, partial=False):
         yi = self._encode(y)
+        if partial and not self._sparse_model() and yi.max() != len(self.classes_) - 1:
+            # The engine sizes the output layer from the largest class index in the data.
+            raise ValueError(f"partial_fit with model={self.model!r}: every batch must hold "
+                             f"the last class, {self.classes_[-1]!r}")
         test = None
         if eval_set is not None:
             Xt, yt = eval_set

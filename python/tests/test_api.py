@@ -85,6 +85,10 @@ def test_partial_fit_continues_from_the_parameters():
     assert not np.array_equal(clf.coef_, once.coef_)
     with pytest.raises(ValueError, match="classes must be passed"):
         parley.SGDClassifier().partial_fit(X, y)
+    soft = parley.SGDClassifier(model="softmax").partial_fit(X, y, classes=[0, 1])
+    soft.partial_fit(X, y)
+    with pytest.raises(ValueError, match="every batch must hold the last class, 1"):
+        soft.partial_fit(X[y == 0], y[y == 0])
 
 
 def test_train_and_load(tmp_path):
