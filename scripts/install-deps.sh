@@ -4,7 +4,8 @@
 #
 #   scripts/install-deps.sh [build] [data] [bench] [torch] [mpich] [fuzz] [all]  (default: build)
 #     build  compiler, CMake, Ninja, Eigen, CLI11, nlohmann-json, toml++, zlib, GoogleTest, Benchmark,
-#            OpenMPI (--transport mpi and its tests), SimGrid (--transport sim)
+#            OpenMPI (--transport mpi and its tests), SimGrid (--transport sim), pybind11, numpy,
+#            scipy, scikit-learn, pytest (the Python module and its tests)
 #     data   Fashion-MNIST (dataset-fashion-mnist) and R to export MovieLens (see scripts/get-data.sh)
 #     bench  the peers of bench/: scikit-learn, liblinear, numpy, matplotlib, gnuplot
 #     torch  the peers of bench/kernels.sh: PyTorch with OpenBLAS, make (to build LIBMF)
@@ -20,7 +21,10 @@ build_pkgs=(g++ cmake ninja-build pkg-config libeigen3-dev nlohmann-json3-dev li
             libtomlplusplus-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev
             python3-matplotlib   # parley plot / compare draw with matplotlib
             libopenmpi-dev openmpi-bin  # --transport mpi (src/parley/comm/mpi), mpirun for its tests
-            libsimgrid-dev)             # --transport sim (src/parley/comm/sim)
+            libsimgrid-dev              # --transport sim (src/parley/comm/sim)
+            # the Python module (python/, docs/python.md) and its tests
+            pybind11-dev python3-dev python3-numpy python3-scipy python3-sklearn python3-pytest
+            python3-pandas)  # check_estimator checks DataFrame input only when pandas is there
 data_pkgs=(dataset-fashion-mnist r-base-core)
 bench_pkgs=(liblinear-tools python3-sklearn python3-numpy python3-matplotlib gnuplot-nox time)
 torch_pkgs=(python3-torch libopenblas0-pthread  # PyTorch with OpenBLAS (not the reference BLAS)

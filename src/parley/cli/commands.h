@@ -4,6 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <memory>
+#include <string>
+#include <vector>
+
+#include "parley/core/status.h"
+#include "parley/runtime/run_options.h"
 
 namespace parley {
 
@@ -16,6 +21,10 @@ struct CompareCommand;
 
 std::shared_ptr<TrainCommand> AddTrainCommand(CLI::App& app);
 int RunTrainCommand(TrainCommand& c);
+// The flags of `parley train` (args: the flags alone, e.g. {"--model", "logreg"}) parsed into
+// RunOptions exactly as the command line parses them, for in-process callers (the Python
+// module). Errors: InvalidArgument with CLI11's message or the flag's (a bad --target, --slowdown).
+StatusOr<RunOptions> ParseTrainFlags(const std::vector<std::string>& args);
 std::shared_ptr<EvalCommand> AddEvalCommand(CLI::App& app);
 int RunEvalCommand(EvalCommand& c);
 std::shared_ptr<GenCommand> AddGenCommand(CLI::App& app);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -117,28 +118,47 @@ Status ParseEmulationFlags(TrainCommand& c) {
   return OkStatus();
 }
 
-int RunTrainCommand(TrainCommand& c) {
+// What RunTrainCommand does to the parsed flags before training: --target split into metric
+// and value, the progress flag, the emulation flags parsed.
+Status CompleteTrainOptions(TrainCommand& c) {
   if (!c.target.empty()) {
     auto eq = c.target.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "error: --target must be metric=value (e.g. accuracy=0.85), got '%s'\n",
-                   c.target.c_str());
-      return 2;
-    }
+    if (eq == std::string::npos || eq == 0)
+      return InvalidArgument("--target must be metric=value (e.g. accuracy=0.85), got '" +
+                             c.target + "'");
     c.o.target_metric = c.target.substr(0, eq);
     try {
       size_t used = 0;
       c.o.target_value = std::stod(c.target.substr(eq + 1), &used);
       if (used != c.target.size() - eq - 1) throw std::invalid_argument("trailing");
     } catch (const std::exception&) {
-      std::fprintf(stderr, "error: --target value in '%s' is not a number\n", c.target.c_str());
-      return 2;
+      return InvalidArgument("--target value in '" + c.target + "' is not a number");
     }
   }
   c.o.progress = !c.no_progress;
-  Status emulation = ParseEmulationFlags(c);
-  if (!emulation.ok()) {
-    std::fprintf(stderr, "error: %s\n", emulation.message().c_str());
+  return ParseEmulationFlags(c);
+}
+
+StatusOr<RunOptions> ParseTrainFlags(const std::vector<std::string>& args) {
+  CLI::App app{"parley"};
+  std::shared_ptr<TrainCommand> c = AddTrainCommand(app);
+  std::vector<std::string> argv = {"train"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::reverse(argv.begin(), argv.end());  // CLI11 takes a vector in reverse order
+  try {
+    app.parse(argv);
+  } catch (const CLI::ParseError& e) {
+    return InvalidArgument(e.what());
+  }
+  PARLEY_RETURN_IF_ERROR(CompleteTrainOptions(*c));
+  if (c->kron.kron || IsKronFile(c->o.train_path))
+    return InvalidArgument("--kron and Kronecker points files train with the command line only");
+  return c->o;
+}
+
+int RunTrainCommand(TrainCommand& c) {
+  if (Status s = CompleteTrainOptions(c); !s.ok()) {
+    std::fprintf(stderr, "error: %s\n", s.message().c_str());
     return 2;
   }
   // Kronecker points files and --kron go to src/parley/kron (ALGORITHMS.md D).

@@ -128,7 +128,7 @@ Status ReadCsvCentres(const std::string& path, Dataset* out) {
                                             " columns but " + path + " has " +
                                             std::to_string(out->dense.cols) + " features");
   }
-  out->true_centres = std::move(c.dense.x);
+  out->true_centres = c.dense.x.ToVector();
   return OkStatus();
 }
 

@@ -129,7 +129,7 @@ void DataShape::Add(const Dataset& d) {
     if (y < 0 || y != std::floor(y)) class_labels = false;
     max_label = std::max(max_label, y);
   }
-  const std::vector<float>& r = d.ratings.rating;
+  const Column<float>& r = d.ratings.rating;
   if (d.kind == Dataset::Kind::kRatings && !r.empty()) {
     const auto [mn, mx] = std::minmax_element(r.begin(), r.end());
     const bool first = rows == r.size();

@@ -4,7 +4,8 @@
 //  - kRatings: (user, item, rating) triples with users and items remapped to 0..n-1.
 // Labels: for binary tasks a row is positive iff label > 0 (so 0/1 and -1/+1 both work); for
 // multiclass tasks labels are integers 0..C-1; regression targets are stored as is.
-// A Dataset is immutable after loading and safe to read from many threads.
+// A Dataset is immutable after loading and safe to read from many threads. Its arrays are
+// Columns (column.h): owned, or borrowed from memory the Python module hands in (no copy).
 #pragma once
 
 #include <cstddef>
@@ -14,12 +15,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "parley/data/column.h"
+
 namespace parley {
 
 struct SparseRows {
-  std::vector<uint64_t> row_ptr{0};  // size rows + 1
-  std::vector<uint32_t> col;         // 0-based feature indices, strictly increasing per row
-  std::vector<float> val;
+  Column<uint64_t> row_ptr{0};       // size rows + 1
+  Column<uint32_t> col;              // 0-based feature indices, strictly increasing per row
+  Column<float> val;
   uint32_t num_features = 0;
 
   size_t rows() const { return row_ptr.size() - 1; }
@@ -27,7 +30,7 @@ struct SparseRows {
 };
 
 struct DenseRows {
-  std::vector<float> x;  // rows * cols, row-major
+  Column<float> x;  // rows * cols, row-major
   size_t cols = 0;
 
   size_t rows() const { return cols == 0 ? 0 : x.size() / cols; }
@@ -44,9 +47,9 @@ struct IdMap {
 };
 
 struct Ratings {
-  std::vector<uint32_t> user;
-  std::vector<uint32_t> item;
-  std::vector<float> rating;
+  Column<uint32_t> user;
+  Column<uint32_t> item;
+  Column<float> rating;
   uint32_t num_users = 0;  // upper bounds on the indices (size of the id maps)
   uint32_t num_items = 0;
 
@@ -61,7 +64,7 @@ struct Dataset {
   SparseRows sparse;
   DenseRows dense;
   Ratings ratings;
-  std::vector<float> label;  // one per row for kSparse and kDense; empty for kRatings
+  Column<float> label;  // one per row for kSparse and kDense; empty for kRatings
   // Optional ground truth from a generator: K-means centres (k * cols, row-major).
   std::vector<float> true_centres;
 

@@ -59,7 +59,7 @@ Status ParseFeature(const TextPos& pos, std::string_view token, int64_t* prev, S
 
 // Parses one non-blank line (comment already removed) into a row and its label.
 Status ParseRow(const TextPos& pos, std::string_view line, SparseRows* rows,
-                std::vector<float>* labels, uint32_t max_features) {
+                Column<float>* labels, uint32_t max_features) {
   std::string_view token;
   NextToken(&line, &token);
   if (token.find(':') != std::string_view::npos) {

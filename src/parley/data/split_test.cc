@@ -22,7 +22,7 @@ Dataset Numbered(size_t n) {
   return d;
 }
 
-std::vector<float> Ids(const Dataset& d) { return d.dense.x; }
+std::vector<float> Ids(const Dataset& d) { return d.dense.x.ToVector(); }
 
 TEST(Split, TrainTestIsDisjointCoversAllAndIsSeeded) {
   Dataset all = Numbered(1001);

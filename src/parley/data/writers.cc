@@ -27,7 +27,7 @@ Status WrongKind(const std::string& path, const char* writer, const char* kind) 
 
 // Writes rows*cols floats from `x`, each row prefixed by label[i] if `label` is non-null.
 void AppendDenseRows(AtomicFileWriter& w, const float* x, size_t rows, size_t cols,
-                     const std::vector<float>* label) {
+                     const Column<float>* label) {
   std::string& out = w.buffer();
   for (size_t i = 0; i < rows; ++i) {
     if (label != nullptr) AppendFloat(out, (*label)[i]);

@@ -8,7 +8,44 @@
 
 namespace parley {
 
+namespace {
+
+// LoadData of RunOptions::train_data and test_data: the Datasets are copied as they are (a
+// borrowed Column copies its view, not its elements), split when there is no test_data.
+Status UseInMemoryData(const RunOptions& o, const Rng& rng, Dataset* train, Dataset* test) {
+  const Dataset& all = *o.train_data;
+  if (o.test_data) {
+    *train = all;
+    *test = *o.test_data;
+    if (test->rows() > 0 && train->kind != test->kind)
+      return InvalidArgument("the test data is not of the same kind as the training data");
+  } else if (o.test_fraction > 0) {
+    if (o.test_fraction >= 1) return InvalidArgument("--test-fraction must be in [0, 1)");
+    Rng split = rng.Fork("split");
+    TrainTestSplit(all, o.test_fraction, split, train, test);
+  } else {
+    *train = all;
+  }
+  if (test->rows() == 0) {
+    *test = train->Empty();
+    return OkStatus();
+  }
+  const uint32_t nf = std::max(train->sparse.num_features, test->sparse.num_features);
+  train->sparse.num_features = test->sparse.num_features = nf;
+  if (train->kind == Dataset::Kind::kDense && train->dense.cols != test->dense.cols)
+    return InvalidArgument("the test data has " + std::to_string(test->dense.cols) +
+                           " columns, the training data has " + std::to_string(train->dense.cols));
+  const uint32_t users = std::max(train->ratings.num_users, test->ratings.num_users);
+  const uint32_t items = std::max(train->ratings.num_items, test->ratings.num_items);
+  train->ratings.num_users = test->ratings.num_users = users;
+  train->ratings.num_items = test->ratings.num_items = items;
+  return OkStatus();
+}
+
+}  // namespace
+
 Status LoadData(const RunOptions& o, const Rng& rng, Dataset* train, Dataset* test) {
+  if (o.train_data) return UseInMemoryData(o, rng, train, test);
   IdMap users, items;
   PARLEY_ASSIGN_OR_RETURN(Dataset all, ReadDataset(o.train_path, users, items, 0, o.max_features));
   if (!o.test_path.empty()) {

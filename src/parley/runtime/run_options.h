@@ -2,11 +2,15 @@
 // it. Plain struct with documented defaults; validated once by the runtime.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "parley/algos/algorithm.h"
 #include "parley/models/model.h"
+#include "parley/data/dataset.h"
 #include "parley/data/libsvm_reader.h"
 #include "parley/runtime/emulation.h"
 
@@ -56,6 +60,19 @@ struct RunOptions {
   // The run's clock (core/clock.h), not owned; it must outlive Train. nullptr: the real clock,
   // counting from the roles' start. In-process runs only (tests run in a ManualClock's time).
   Clock* clock = nullptr;
+
+  // In-process callers (the Python module, python/): what the command line cannot say.
+  // train_data: the training set in memory, used instead of train_path (test_data, if set,
+  // instead of test_path; else test_fraction splits train_data). Its Columns may borrow the
+  // caller's memory (data/column.h): the run reads them and copies only where a split, a shard
+  // or a train-evaluation sample takes rows (docs/python.md). inproc transport only.
+  std::shared_ptr<const Dataset> train_data, test_data;
+  // Start from these parameters instead of the model's initialisation (partial_fit); their
+  // count must be the model's NumParams(). The epoch and step counts start from 0.
+  std::shared_ptr<const std::vector<double>> initial_params;
+  // When set and true, the run stops at its roles' next stop check, as at its time limit, and
+  // ends normally with the parameters it has (Ctrl-C in Python). Read from the roles' threads.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 }  // namespace parley

@@ -193,6 +193,7 @@ class Runner final : public RunContext {
 
   bool ShouldStop() const override {
     if (stop_.load(std::memory_order_acquire)) return true;
+    if (o_.cancel != nullptr && o_.cancel->load(std::memory_order_acquire)) return true;
     return o_.time_limit > 0 && Now() >= o_.time_limit;
   }
 
@@ -1082,6 +1083,13 @@ StatusOr<std::unique_ptr<Prepared>> Prepare(const RunOptions& o, int mpi_rank) {
   p->runner = std::make_unique<Runner>(o, train_eval, test, model, mpi_rank);
   p->runner->SetDataLog(p->data_log);
   if (!o.resume_path.empty()) PARLEY_RETURN_IF_ERROR(Resume(o, model, setup, *p->runner));
+  if (o.initial_params) {
+    if (o.initial_params->size() != model.NumParams())
+      return InvalidArgument("the initial parameters are " +
+                             std::to_string(o.initial_params->size()) + " numbers, the model has " +
+                             std::to_string(model.NumParams()));
+    setup.resume_params = *o.initial_params;
+  }
   if (!o.checkpoint_path.empty() && mpi_rank <= 0) PARLEY_RETURN_IF_ERROR(CheckWritable(o.checkpoint_path));
   PARLEY_RETURN_IF_ERROR(p->runner->Open());
   p->roles = p->algo->Roles(setup);
@@ -1226,7 +1234,10 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
 }  // namespace
 
 StatusOr<nlohmann::json> Train(const RunOptions& o) {
-  if (o.train_path.empty()) return InvalidArgument("--data is required: the training data file");
+  if (o.train_path.empty() && !o.train_data)
+    return InvalidArgument("--data is required: the training data file");
+  if (o.train_data && o.transport != "inproc")
+    return InvalidArgument("data in memory trains with --transport inproc only");
   if (o.transport != "inproc" && o.transport != "mpi" && o.transport != "sim")
     return InvalidArgument("--transport must be inproc (every role a thread of this process), mpi (one role per "
                            "MPI rank, under mpirun) or sim (every role an actor of a SimGrid simulation, in "
