@@ -1,6 +1,5 @@
 // The peer roles of asgd, simu and lloyd; see asgd.h.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -19,8 +18,6 @@
 
 namespace parley {
 namespace {
-
-constexpr std::chrono::duration<double> kPoll(0.05);
 
 enum Tag : int {
   kFinal = 21,    // peer -> peer 0: final parameters (true values)
@@ -68,22 +65,28 @@ int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, in
   int have = 1;
   std::vector<char> seen(static_cast<size_t>(peers), 0);
   seen[0] = 1;
+  auto unseen_final = [&](const Message& m) {
+    return m.tag == kFinal && m.from > 0 && m.from < peers && !seen[m.from];
+  };
   const double start = node.Now();
   while (have < peers) {
-    std::optional<Message> m = node.Receive(kPoll);
-    if (m && m->tag == kFinal && m->from > 0 && m->from < peers && !seen[m->from]) {
-      std::vector<double> v;
-      SlotCounts c;
-      if (!asgd::DecodeFinal(m->payload, w.size(), &v, &c)) {
-        node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(m->from)));
-        return have;
-      }
-      (*slots)[static_cast<size_t>(m->from)] = c;
-      for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
-      seen[m->from] = 1;
-      ++have;
+    Awaited a = node.Await(unseen_final, start + deadline);
+    if (!a.has_message()) {
+      const double waited = node.Now() - start;  // once stopping, 2 s at most
+      if (waited > deadline || (a.stopped() && waited > 2.0)) break;
+      continue;
     }
-    if (!m && (node.Now() - start > deadline || (node.ShouldStop() && node.Now() - start > 2.0))) break;
+    const int from = a.message.from;
+    std::vector<double> v;
+    SlotCounts c;
+    if (!asgd::DecodeFinal(a.message.payload, w.size(), &v, &c)) {
+      node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(from)));
+      return have;
+    }
+    (*slots)[static_cast<size_t>(from)] = c;
+    for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
+    seen[from] = 1;
+    ++have;
   }
   for (size_t i = 0; i < shared; ++i) w[i] = sum[i] / have;
   for (size_t i = shared; i < w.size(); ++i) w[i] = sum[i] - (have - 1) * init[i];
@@ -366,20 +369,16 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
   // peer 0's, which knows who it is.
   auto wait = [&](int tag, int from, double limit,
                   const std::function<std::string()>& missing) -> std::optional<Message> {
-    const double start = node.Now();
-    while (true) {
-      std::optional<Message> m = node.Receive(kPoll);
-      if (m && m->tag == tag && (from < 0 || m->from == from)) return m;
-      if (m) continue;
-      if (node.ShouldStop()) return std::nullopt;
-      if (node.Now() - start > limit) {
-        std::ostringstream why;
-        why << "lloyd peer " << index << " waited " << limit << " s for " << missing()
-            << ": dead or hung; raise --deadline if it is only slow";
-        node.Fail(DeadlineExceeded(why.str()));
-        return std::nullopt;
-      }
+    auto expected = [&](const Message& m) { return m.tag == tag && (from < 0 || m.from == from); };
+    Awaited a = node.Await(expected, node.Now() + limit);
+    if (a.has_message()) return std::move(a.message);
+    if (a.timed_out()) {
+      std::ostringstream why;
+      why << "lloyd peer " << index << " waited " << limit << " s for " << missing()
+          << ": dead or hung; raise --deadline if it is only slow";
+      node.Fail(DeadlineExceeded(why.str()));
     }
+    return std::nullopt;
   };
   std::vector<bool> delivered(static_cast<size_t>(peers));
   auto missing_partials = [&] {
