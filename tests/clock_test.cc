@@ -63,12 +63,18 @@ class ClockContext : public RunContext {
   const Clock& clock_;
 };
 
-// A role's Receive timeout of a minute fires in the clock's minute, not in wall time.
-TEST(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
+// Two nodes (0 sends, 1 waits) of one in-process transport on a manual clock.
+class NodeClock : public ::testing::Test {
+ protected:
   ManualClock clock;
-  InprocTransport transport(2, clock);
-  ClockContext ctx(clock);
-  Node a(0, "worker", transport, ctx, Rng(1)), b(1, "server", transport, ctx, Rng(2));
+  InprocTransport transport{2, clock};
+  ClockContext ctx{clock};
+  Node a{0, "worker", transport, ctx, Rng(1)};
+  Node b{1, "server", transport, ctx, Rng(2)};
+};
+
+// A role's Receive timeout of a minute fires in the clock's minute, not in wall time.
+TEST_F(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
   const auto wall = std::chrono::steady_clock::now();
   EXPECT_FALSE(b.Receive(std::chrono::seconds(60)).has_value());
   EXPECT_DOUBLE_EQ(b.Now(), 60.0);
@@ -83,11 +89,7 @@ TEST(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
 
 // Node::Await: a message wins even past the deadline; messages match() refuses are dropped;
 // without a message it ends at the deadline or at the stop, on the clock.
-TEST(NodeClock, AwaitReturnsMessageStopOrTimeoutInTheClocksTime) {
-  ManualClock clock;
-  InprocTransport transport(2, clock);
-  ClockContext ctx(clock);
-  Node a(0, "worker", transport, ctx, Rng(1)), b(1, "server", transport, ctx, Rng(2));
+TEST_F(NodeClock, AwaitReturnsMessageStopOrTimeoutInTheClocksTime) {
   const auto wall = std::chrono::steady_clock::now();
 
   Awaited r = b.Await(/*deadline=*/30);

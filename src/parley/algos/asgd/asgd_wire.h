@@ -16,13 +16,10 @@
 
 namespace parley::asgd {
 
-// asgd, peer -> peer (a Put into the receiver's slot): `count` blocks of the sender's shared
-// parameters, written as PutStateCount once, then PutStateBlock for each block.
-inline void PutStateCount(WireWriter& w, uint32_t count) { w.Put<uint32_t>(count); }
-inline void PutStateBlock(WireWriter& w, uint32_t block, std::span<const double> values) {
-  w.Put<uint32_t>(block);
-  w.PutArray<double>(values);
-}
+// asgd, peer -> peer (a Put into the receiver's slot): `count` blocks of the sender's
+// parameters `w` (their true values), blocks first, first + 1, ... of `blocks`, round robin.
+// REQUIRES: 0 <= first < blocks.size(); every block lies within w.
+Bytes EncodeState(WeightsView w, const std::vector<ps::Block>& blocks, int first, int count);
 struct BlockMsg {
   uint32_t block;
   std::vector<double> values;

@@ -7,11 +7,10 @@ namespace {
 
 TEST(AsgdWire, StateBlocksMustBeBlocksOfTheReceiver) {
   const std::vector<ps::Block> blocks = ps::SplitBlocks(5, 2);  // [0, 2) and [2, 5)
-  Bytes b;
-  WireWriter w(b);
-  asgd::PutStateCount(w, 2);
-  asgd::PutStateBlock(w, 1, std::vector<double>{3, 4, 5});
-  asgd::PutStateBlock(w, 0, std::vector<double>{1, 2});
+  const std::vector<double> raw = {0.5, 1, 1.5, 2, 2.5};
+  const WeightsView w{raw.data(), 2.0, raw.size()};  // true values 1 .. 5
+  Bytes b = asgd::EncodeState(w, blocks, /*first=*/1, /*count=*/2);  // block 1, then block 0
+  EXPECT_EQ(b.size(), 4u + (4 + 8 + 3 * 8) + (4 + 8 + 2 * 8));  // count; (block, n, values)
   std::vector<asgd::BlockMsg> in;
   ASSERT_TRUE(asgd::DecodeState(b, blocks, &in));
   ASSERT_EQ(in.size(), 2u);

@@ -13,7 +13,6 @@
 #include "parley/algos/exchange_interval.h"
 #include "parley/algos/ps/ps_common.h"
 #include "parley/algos/sgd_loop.h"
-#include "parley/core/wire.h"
 #include "parley/models/kmeans.h"
 
 namespace parley {
@@ -262,19 +261,8 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         int to = static_cast<int>(node.rng().Below(static_cast<uint64_t>(peers - 1)));
         if (to >= index) ++to;
         const int count = std::min(balancer.msg_blocks(), nb);
-        Bytes out;
-        WireWriter wr(out);
-        asgd::PutStateCount(wr, static_cast<uint32_t>(count));
-        WeightsView view = w.view();
-        std::vector<double>& tmp = wi;
-        for (int k = 0; k < count; ++k) {
-          const int b = next_block;
-          next_block = (next_block + 1) % nb;
-          tmp.resize(blocks[b].size());
-          for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = view[blocks[b].begin + i];
-          asgd::PutStateBlock(wr, static_cast<uint32_t>(b), tmp);
-        }
-        node.Put(to, std::move(out));
+        node.Put(to, asgd::EncodeState(w.view(), blocks, next_block, count));
+        next_block = (next_block + count) % nb;
         ++sends;
       }
       if (sized) {
