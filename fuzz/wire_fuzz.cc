@@ -6,6 +6,7 @@
 // out-of-bounds access ASan reports; and where the encoder takes the decoded fields as they
 // are, encoding them again must give the payload back.
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -80,6 +81,23 @@ void AsgdState(const Bytes& b, size_t shared, int num_blocks) {
   std::vector<double> w(shared);  // the peer merges each accepted block (peers.cc)
   for (const parley::asgd::BlockMsg& m : in)
     for (size_t k = 0; k < blocks[m.block].size(); ++k) w[blocks[m.block].begin + k] += m.values[k];
+  // A message a peer sends: distinct blocks, round robin from the first. It encodes back
+  // (but for NaNs: the encoder reads true values, and 1.0 * a signalling NaN is quieted).
+  const size_t nb = blocks.size();
+  bool sent_form = !in.empty() && in.size() <= nb;
+  for (size_t k = 0; sent_form && k < in.size(); ++k)
+    sent_form = in[k].block == (in[0].block + k) % nb &&
+                std::none_of(in[k].values.begin(), in[k].values.end(),
+                             [](double x) { return std::isnan(x); });
+  if (!sent_form) return;
+  for (const parley::asgd::BlockMsg& m : in) {
+    const auto at = w.begin() + static_cast<long>(blocks[m.block].begin);
+    std::copy(m.values.begin(), m.values.end(), at);
+  }
+  const parley::WeightsView view{w.data(), 1.0, w.size()};
+  PARLEY_FUZZ_CHECK(parley::asgd::EncodeState(view, blocks, static_cast<int>(in[0].block),
+                                              static_cast<int>(in.size())) == b,
+                    "state round trip");
 }
 
 void AsgdOthers(const Bytes& b, size_t n) {

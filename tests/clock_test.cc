@@ -53,21 +53,28 @@ class ClockContext : public RunContext {
  public:
   explicit ClockContext(const Clock& clock) : clock_(clock) {}
   double Now() const override { return clock_.Now(); }
-  bool ShouldStop() const override { return false; }
+  bool ShouldStop() const override { return stop; }
   void Fail(int, Status s) override { failure = s; }
   void Report(int, const Progress&, WeightsView, bool) override {}
   Status failure;
+  bool stop = false;
 
  private:
   const Clock& clock_;
 };
 
-// A role's Receive timeout of a minute fires in the clock's minute, not in wall time.
-TEST(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
+// Two nodes (0 sends, 1 waits) of one in-process transport on a manual clock.
+class NodeClock : public ::testing::Test {
+ protected:
   ManualClock clock;
-  InprocTransport transport(2, clock);
-  ClockContext ctx(clock);
-  Node a(0, "worker", transport, ctx, Rng(1)), b(1, "server", transport, ctx, Rng(2));
+  InprocTransport transport{2, clock};
+  ClockContext ctx{clock};
+  Node a{0, "worker", transport, ctx, Rng(1)};
+  Node b{1, "server", transport, ctx, Rng(2)};
+};
+
+// A role's Receive timeout of a minute fires in the clock's minute, not in wall time.
+TEST_F(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
   const auto wall = std::chrono::steady_clock::now();
   EXPECT_FALSE(b.Receive(std::chrono::seconds(60)).has_value());
   EXPECT_DOUBLE_EQ(b.Now(), 60.0);
@@ -78,6 +85,37 @@ TEST(NodeClock, ReceiveTimeoutFiresInTheClocksTime) {
   EXPECT_EQ(m->tag, 3);
   EXPECT_DOUBLE_EQ(b.Now(), 60.0);
   EXPECT_LT(WallSince(wall), 5.0);
+}
+
+// Node::Await: a message wins even past the deadline; messages match() refuses are dropped;
+// without a message it ends at the deadline or at the stop, on the clock.
+TEST_F(NodeClock, AwaitReturnsMessageStopOrTimeoutInTheClocksTime) {
+  const auto wall = std::chrono::steady_clock::now();
+
+  Awaited r = b.Await(/*deadline=*/30);
+  EXPECT_TRUE(r.timed_out());
+  EXPECT_GT(b.Now(), 30.0);
+  EXPECT_LT(b.Now(), 30.2);  // one poll past the deadline at most
+
+  a.Send(1, 7, Bytes(1));
+  r = b.Await(/*deadline=*/0);  // long past: the waiting message still comes first
+  ASSERT_TRUE(r.has_message());
+  EXPECT_EQ(r.message.tag, 7);
+
+  a.Send(1, 8, Bytes(1));
+  a.Send(1, 9, Bytes(1));
+  r = b.Await([](const Message& m) { return m.tag == 9; }, b.Now() + 10);
+  ASSERT_TRUE(r.has_message());
+  EXPECT_EQ(r.message.tag, 9);  // tag 8 dropped
+  EXPECT_EQ(b.counters().messages_received.load(), 3);
+
+  ctx.stop = true;
+  const double before = b.Now();
+  r = b.Await(Node::kNoDeadline);
+  EXPECT_TRUE(r.stopped());
+  EXPECT_LT(b.Now() - before, 0.2);
+  EXPECT_LT(WallSince(wall), 5.0);
+  EXPECT_TRUE(ctx.failure.ok());
 }
 
 // Through the whole runtime: emulated steps of 1 s and a 100 s time limit. The run ends after
@@ -103,9 +141,7 @@ TEST(RunnerClock, EmulatedStepsAndTimeLimitRunInTheClocksTime) {
   EXPECT_LT((*s)["wall_seconds"].get<double>(), 30.0);
   EXPECT_LT(WallSince(wall), 30.0);
 
-  o.clock = nullptr;  // the real clock is only the default
-  o.transport = "mpi";
-  o.clock = &clock;
+  o.transport = "mpi";  // MPI ranks run in real time only
   EXPECT_FALSE(Train(o).ok());
 }
 

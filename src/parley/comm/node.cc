@@ -31,6 +31,22 @@ std::optional<Message> Node::Receive(std::chrono::duration<double> timeout) {
   return m;
 }
 
+Awaited Node::Await(double deadline) {
+  return Await([](const Message&) { return true; }, deadline);
+}
+
+Awaited Node::Await(const std::function<bool(const Message&)>& match, double deadline) {
+  while (true) {
+    std::optional<Message> m = Receive(kAwaitPoll);
+    if (m) {
+      if (match(*m)) return Awaited{AwaitStatus::kMessage, std::move(*m)};
+      continue;
+    }
+    if (ShouldStop()) return Awaited{AwaitStatus::kStopped, {}};
+    if (Now() > deadline) return Awaited{AwaitStatus::kTimedOut, {}};
+  }
+}
+
 void Node::Put(int to, Bytes state) {
   auto done = std::make_shared<std::atomic<bool>>(false);
   counters_.messages_sent.fetch_add(1, std::memory_order_relaxed);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -41,6 +42,21 @@ struct Progress {
 // vanishes, as a crashed machine does; its peers must notice on their own.
 struct NodeKilled {
   int rank;
+};
+
+// How Node::Await ended.
+enum class AwaitStatus {
+  kMessage,   // a message came: Awaited::message
+  kStopped,   // the run should stop (Node::ShouldStop), and no message came
+  kTimedOut,  // the deadline passed, and no message came
+};
+struct Awaited {
+  AwaitStatus status = AwaitStatus::kTimedOut;
+  Message message;  // when status == kMessage
+
+  bool has_message() const { return status == AwaitStatus::kMessage; }
+  bool stopped() const { return status == AwaitStatus::kStopped; }
+  bool timed_out() const { return status == AwaitStatus::kTimedOut; }
 };
 
 // One-sided writes made (Node::Put) and fresh slots read (Node::ReadFreshSlots).
@@ -114,6 +130,16 @@ class Node {
   std::optional<Message> Receive(std::chrono::duration<double> timeout);
   // The next message if one is already waiting.
   std::optional<Message> Poll() { return Receive(std::chrono::duration<double>(0)); }
+
+  // Every wait of a role (STYLE.md 5): waits for the next message until `deadline`, in seconds
+  // on Now()'s clock (kNoDeadline: none). A message is returned as soon as one is waiting, even
+  // past the deadline. While none comes, every kAwaitPoll it returns kStopped when the run
+  // should stop, else kTimedOut once Now() > deadline; otherwise it goes on waiting.
+  Awaited Await(double deadline);
+  // As Await(deadline), for the first message that match() accepts; the others are dropped.
+  Awaited Await(const std::function<bool(const Message&)>& match, double deadline);
+  static constexpr double kNoDeadline = std::numeric_limits<double>::infinity();
+  static constexpr std::chrono::duration<double> kAwaitPoll{0.05};
 
   // One-sided write into `to`'s slot for me (non-blocking).
   void Put(int to, Bytes state);

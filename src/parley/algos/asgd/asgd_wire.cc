@@ -2,6 +2,27 @@
 
 namespace parley::asgd {
 
+Bytes EncodeState(WeightsView w, const std::vector<ps::Block>& blocks, int first, int count) {
+  const int nb = static_cast<int>(blocks.size());
+  size_t bytes = sizeof(uint32_t);
+  for (int k = 0; k < count; ++k)
+    bytes += sizeof(uint32_t) + sizeof(uint64_t) + blocks[(first + k) % nb].size() * sizeof(double);
+  Bytes out;
+  out.reserve(bytes);
+  WireWriter wr(out);
+  wr.Put<uint32_t>(static_cast<uint32_t>(count));
+  std::vector<double> values;
+  for (int k = 0; k < count; ++k) {
+    const int b = (first + k) % nb;
+    const ps::Block& block = blocks[static_cast<size_t>(b)];
+    values.resize(block.size());
+    for (size_t i = 0; i < values.size(); ++i) values[i] = w[block.begin + i];
+    wr.Put<uint32_t>(static_cast<uint32_t>(b));
+    wr.PutArray<double>(values);
+  }
+  return out;
+}
+
 bool DecodeState(std::span<const std::byte> bytes, const std::vector<ps::Block>& blocks,
                  std::vector<BlockMsg>* out) {
   WireReader r(bytes);

@@ -16,14 +16,12 @@
 
 namespace parley::asgd {
 
-// asgd, peer -> peer (a Put into the receiver's slot): `count` blocks of the sender's shared
-// parameters, written as PutStateCount once, then PutStateBlock for each block.
-inline void PutStateCount(WireWriter& w, uint32_t count) { w.Put<uint32_t>(count); }
-inline void PutStateBlock(WireWriter& w, uint32_t block, std::span<const double> values) {
-  w.Put<uint32_t>(block);
-  w.PutArray<double>(values);
-}
-// The largest state message of `blocks` blocks that hold `values` values in all.
+// asgd, peer -> peer (a Put into the receiver's slot): `count` blocks of the sender's
+// parameters `w` (their true values), blocks first, first + 1, ... of `blocks`, round robin.
+// REQUIRES: 0 <= first < blocks.size(); every block lies within w.
+Bytes EncodeState(WeightsView w, const std::vector<ps::Block>& blocks, int first, int count);
+// The largest state message of `blocks` blocks that hold `values` values in all (the size of a
+// one-sided slot, Algorithm::SlotBytes).
 inline size_t MaxStateBytes(size_t values, size_t blocks) {
   return sizeof(uint32_t) + blocks * (sizeof(uint32_t) + sizeof(uint64_t)) +
          values * sizeof(double);

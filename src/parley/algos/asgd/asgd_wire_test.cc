@@ -7,11 +7,10 @@ namespace {
 
 TEST(AsgdWire, StateBlocksMustBeBlocksOfTheReceiver) {
   const std::vector<ps::Block> blocks = ps::SplitBlocks(5, 2);  // [0, 2) and [2, 5)
-  Bytes b;
-  WireWriter w(b);
-  asgd::PutStateCount(w, 2);
-  asgd::PutStateBlock(w, 1, std::vector<double>{3, 4, 5});
-  asgd::PutStateBlock(w, 0, std::vector<double>{1, 2});
+  const std::vector<double> raw = {0.5, 1, 1.5, 2, 2.5};
+  const WeightsView w{raw.data(), 2.0, raw.size()};  // true values 1 .. 5
+  Bytes b = asgd::EncodeState(w, blocks, /*first=*/1, /*count=*/2);  // block 1, then block 0
+  EXPECT_EQ(b.size(), 4u + (4 + 8 + 3 * 8) + (4 + 8 + 2 * 8));  // count; (block, n, values)
   std::vector<asgd::BlockMsg> in;
   ASSERT_TRUE(asgd::DecodeState(b, blocks, &in));
   ASSERT_EQ(in.size(), 2u);
@@ -27,13 +26,11 @@ TEST(AsgdWire, StateBlocksMustBeBlocksOfTheReceiver) {
 // The one-sided slots (Algorithm::SlotBytes) are sized by MaxStateBytes: a message of every
 // block fills it exactly.
 TEST(AsgdWire, AStateOfEveryBlockIsMaxStateBytes) {
-  for (size_t blocks : {1, 3, 7}) {
-    const std::vector<ps::Block> split = ps::SplitBlocks(20, static_cast<int>(blocks));
-    Bytes b;
-    WireWriter w(b);
-    asgd::PutStateCount(w, static_cast<uint32_t>(split.size()));
-    for (size_t i = 0; i < split.size(); ++i)
-      asgd::PutStateBlock(w, static_cast<uint32_t>(i), std::vector<double>(split[i].size(), 1.0));
+  const std::vector<double> w(20, 1.0);
+  for (int blocks : {1, 3, 7}) {
+    const std::vector<ps::Block> split = ps::SplitBlocks(20, blocks);
+    const int n = static_cast<int>(split.size());
+    const Bytes b = asgd::EncodeState(WeightsView{w.data(), 1.0, w.size()}, split, 0, n);
     EXPECT_EQ(b.size(), asgd::MaxStateBytes(20, split.size())) << blocks << " blocks";
   }
 }

@@ -1,6 +1,5 @@
 // The peer roles of asgd, simu and lloyd; see asgd.h.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -14,13 +13,10 @@
 #include "parley/algos/exchange_interval.h"
 #include "parley/algos/ps/ps_common.h"
 #include "parley/algos/sgd_loop.h"
-#include "parley/core/wire.h"
 #include "parley/models/kmeans.h"
 
 namespace parley {
 namespace {
-
-constexpr std::chrono::duration<double> kPoll(0.05);
 
 enum Tag : int {
   kFinal = 21,    // peer -> peer 0: final parameters (true values)
@@ -68,22 +64,28 @@ int CombineFinal(Node& node, const Model& model, const AlgorithmSetup& setup, in
   int have = 1;
   std::vector<char> seen(static_cast<size_t>(peers), 0);
   seen[0] = 1;
+  auto unseen_final = [&](const Message& m) {
+    return m.tag == kFinal && m.from > 0 && m.from < peers && !seen[m.from];
+  };
   const double start = node.Now();
   while (have < peers) {
-    std::optional<Message> m = node.Receive(kPoll);
-    if (m && m->tag == kFinal && m->from > 0 && m->from < peers && !seen[m->from]) {
-      std::vector<double> v;
-      SlotCounts c;
-      if (!asgd::DecodeFinal(m->payload, w.size(), &v, &c)) {
-        node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(m->from)));
-        return have;
-      }
-      (*slots)[static_cast<size_t>(m->from)] = c;
-      for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
-      seen[m->from] = 1;
-      ++have;
+    Awaited a = node.Await(unseen_final, start + deadline);
+    if (!a.has_message()) {
+      const double waited = node.Now() - start;  // once stopping, 2 s at most
+      if (waited > deadline || (a.stopped() && waited > 2.0)) break;
+      continue;
     }
-    if (!m && (node.Now() - start > deadline || (node.ShouldStop() && node.Now() - start > 2.0))) break;
+    const int from = a.message.from;
+    std::vector<double> v;
+    SlotCounts c;
+    if (!asgd::DecodeFinal(a.message.payload, w.size(), &v, &c)) {
+      node.Fail(Internal("peer 0: malformed final parameters from peer " + std::to_string(from)));
+      return have;
+    }
+    (*slots)[static_cast<size_t>(from)] = c;
+    for (size_t i = 0; i < v.size(); ++i) sum[i] += v[i];
+    seen[from] = 1;
+    ++have;
   }
   for (size_t i = 0; i < shared; ++i) w[i] = sum[i] / have;
   for (size_t i = shared; i < w.size(); ++i) w[i] = sum[i] - (have - 1) * init[i];
@@ -259,19 +261,8 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
         int to = static_cast<int>(node.rng().Below(static_cast<uint64_t>(peers - 1)));
         if (to >= index) ++to;
         const int count = std::min(balancer.msg_blocks(), nb);
-        Bytes out;
-        WireWriter wr(out);
-        asgd::PutStateCount(wr, static_cast<uint32_t>(count));
-        WeightsView view = w.view();
-        std::vector<double>& tmp = wi;
-        for (int k = 0; k < count; ++k) {
-          const int b = next_block;
-          next_block = (next_block + 1) % nb;
-          tmp.resize(blocks[b].size());
-          for (size_t i = 0; i < tmp.size(); ++i) tmp[i] = view[blocks[b].begin + i];
-          asgd::PutStateBlock(wr, static_cast<uint32_t>(b), tmp);
-        }
-        node.Put(to, std::move(out));
+        node.Put(to, asgd::EncodeState(w.view(), blocks, next_block, count));
+        next_block = (next_block + count) % nb;
         ++sends;
       }
       if (sized) {
@@ -366,20 +357,16 @@ void RunLloydPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOption
   // peer 0's, which knows who it is.
   auto wait = [&](int tag, int from, double limit,
                   const std::function<std::string()>& missing) -> std::optional<Message> {
-    const double start = node.Now();
-    while (true) {
-      std::optional<Message> m = node.Receive(kPoll);
-      if (m && m->tag == tag && (from < 0 || m->from == from)) return m;
-      if (m) continue;
-      if (node.ShouldStop()) return std::nullopt;
-      if (node.Now() - start > limit) {
-        std::ostringstream why;
-        why << "lloyd peer " << index << " waited " << limit << " s for " << missing()
-            << ": dead or hung; raise --deadline if it is only slow";
-        node.Fail(DeadlineExceeded(why.str()));
-        return std::nullopt;
-      }
+    auto expected = [&](const Message& m) { return m.tag == tag && (from < 0 || m.from == from); };
+    Awaited a = node.Await(expected, node.Now() + limit);
+    if (a.has_message()) return std::move(a.message);
+    if (a.timed_out()) {
+      std::ostringstream why;
+      why << "lloyd peer " << index << " waited " << limit << " s for " << missing()
+          << ": dead or hung; raise --deadline if it is only slow";
+      node.Fail(DeadlineExceeded(why.str()));
     }
+    return std::nullopt;
   };
   std::vector<bool> delivered(static_cast<size_t>(peers));
   auto missing_partials = [&] {

@@ -1,15 +1,12 @@
 #include "parley/algos/hogwild/hogwild.h"
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 
 #include "parley/algos/sgd_loop.h"
 
 namespace parley {
 namespace {
-
-constexpr std::chrono::duration<double> kPoll(0.05);
 
 enum Tag : int {
   kDone = 31,  // worker -> worker 0: my steps are all in the shared parameters
@@ -28,16 +25,18 @@ int AwaitWorkers(Node& node, int workers, double deadline) {
   std::vector<char> seen(static_cast<size_t>(workers), 0);
   seen[0] = 1;
   int done = 1;
+  auto is_done = [&](const Message& m) { return m.tag == kDone && m.from > 0 && m.from < workers; };
   const double start = node.Now();
   while (done < workers) {
-    std::optional<Message> m = node.Receive(kPoll);
-    if (m && m->tag == kDone && m->from > 0 && m->from < workers) {
-      char& s = seen[static_cast<size_t>(m->from)];
-      done += s == 0;
-      s = 1;
+    Awaited a = node.Await(is_done, start + deadline);
+    if (!a.has_message()) {
+      const double waited = node.Now() - start;  // once stopping, 2 s at most
+      if (waited > deadline || (a.stopped() && waited > 2.0)) break;
+      continue;
     }
-    const double waited = node.Now() - start;
-    if (!m && (waited > deadline || (node.ShouldStop() && waited > 2.0))) break;
+    char& s = seen[static_cast<size_t>(a.message.from)];
+    done += s == 0;
+    s = 1;
   }
   if (done < workers) {
     nlohmann::json missing = nlohmann::json::array();

@@ -3,7 +3,6 @@
 #include "parley/algos/pex/pex.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -14,8 +13,6 @@
 
 namespace parley {
 namespace {
-
-constexpr std::chrono::duration<double> kPoll(0.05);  // how often blocked roles re-check stop
 
 enum Tag : int {
   kContribution = 1,  // worker -> master: its shared parameters after K local steps
@@ -107,30 +104,22 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
       dirty.clear();
     }
 
-    // Wait for the master's answer.
-    const double since = node.Now();
-    while (true) {
-      std::optional<Message> m = node.Receive(kPoll);
-      if (!m) {
-        if (node.ShouldStop()) return;
-        if (node.Now() - since > 2 * o.deadline) {
-          node.Fail(DeadlineExceeded(WorkerName(index) + " waited " + Seconds(2 * o.deadline) +
-                                     " s for the average from the master (rank 0); it is dead or hung"
-                                     " (raise --deadline if it is only slow)"));
-          return;
-        }
-        continue;
-      }
-      if (m->tag == kStop) return;
-      if (m->tag != kAverage || m->from != 0) continue;
-      int64_t clock = 0;
-      if (!pex::DecodeAverage(m->payload, S, &budget, &clock, &average)) {
-        node.Fail(Internal(WorkerName(index) + ": malformed average from the master"));
-        return;
-      }
-      t = std::max(t, clock);  // the step size follows the run's progress, not only mine
-      break;
+    // Wait for the master's answer (or its end of the run).
+    auto answer = [](const Message& m) {
+      return m.tag == kStop || (m.tag == kAverage && m.from == 0);
+    };
+    Awaited a = node.Await(answer, node.Now() + 2 * o.deadline);
+    if (a.timed_out())
+      node.Fail(DeadlineExceeded(WorkerName(index) + " waited " + Seconds(2 * o.deadline) +
+                                 " s for the average from the master (rank 0); it is dead or hung"
+                                 " (raise --deadline if it is only slow)"));
+    if (!a.has_message() || a.message.tag == kStop) return;
+    int64_t clock = 0;
+    if (!pex::DecodeAverage(a.message.payload, S, &budget, &clock, &average)) {
+      node.Fail(Internal(WorkerName(index) + ": malformed average from the master"));
+      return;
     }
+    t = std::max(t, clock);  // the step size follows the run's progress, not only mine
     std::span<double> mut = w.Mutable();
     std::copy(average.begin(), average.end(), mut.begin());
     if (o.local_steps == 0) interval.Record(steps, computed - began, node.Now() - computed);
@@ -209,10 +198,11 @@ class Master {
 
   void RunAsync() {
     while (!eval_.Done() && !node_.ShouldStop()) {
-      std::optional<Message> m = node_.Receive(kPoll);
-      if (m && node_.Now() - last_check_ > kPoll.count()) MarkSilent();  // busy: check now and then
-      if (!m) {
-        if (node_.ShouldStop()) return;
+      Awaited a = node_.Await(NextSilence());
+      // Busy: checks for silent workers now and then all the same.
+      if (a.has_message() && node_.Now() - last_check_ > Node::kAwaitPoll.count()) MarkSilent();
+      if (a.stopped()) return;
+      if (a.timed_out()) {
         MarkSilent();
         std::string names;
         int alive = 0;
@@ -228,6 +218,7 @@ class Master {
         }
         continue;
       }
+      const Message* m = &a.message;
       if (m->tag != kContribution || !is_worker(m->from)) continue;
       const bool rejoins = silent_[m->from - 1];
       bool due = false;
@@ -250,6 +241,14 @@ class Master {
       Reply(i);
       if (due) Report(false);
     }
+  }
+
+  // When the next worker falls silent; with all of them silent, now (the run fails).
+  double NextSilence() const {
+    double t = Node::kNoDeadline;
+    for (int i = 0; i < W_; ++i)
+      if (!silent_[i]) t = std::min(t, last_heard_[i] + o_.deadline);
+    return t == Node::kNoDeadline ? -Node::kNoDeadline : t;
   }
 
   void MarkSilent() {
@@ -311,31 +310,30 @@ class Master {
         return n;
       };
       while (got < need()) {
-        std::optional<Message> m = node_.Receive(kPoll);
-        if (!m) {
-          if (node_.ShouldStop()) return;
-          if (node_.Now() - start > o_.deadline) {
-            std::string names;
-            for (int i = 0; i < W_; ++i)
-              if (!dropped_[i] && !have[i]) names += (names.empty() ? "" : ", ") + WorkerName(i);
-            if (got == 0) {
-              Fail(DeadlineExceeded("pex-sync master: round " + std::to_string(rounds_) +
-                                          " has no contribution after " + Seconds(o_.deadline) +
-                                          " s; missing " + names +
-                                          ": all are dead or hung (raise --deadline if they are only slow)"));
-              return;
-            }
-            for (int i = 0; i < W_; ++i)
-              if (!dropped_[i] && !have[i]) {
-                dropped_[i] = ever_dropped_[i] = 1;
-                node_.Event({{"event", "dropped"}, {"worker", i}, {"rank", i + 1},
-                             {"message", WorkerName(i) + " missed round " + std::to_string(rounds_) +
-                                             " by " + Seconds(o_.deadline) +
-                                             " s: dropped from the rounds; the others carry on"}});
-              }
+        Awaited a = node_.Await(start + o_.deadline);
+        if (a.stopped()) return;
+        if (a.timed_out()) {
+          std::string names;
+          for (int i = 0; i < W_; ++i)
+            if (!dropped_[i] && !have[i]) names += (names.empty() ? "" : ", ") + WorkerName(i);
+          if (got == 0) {
+            Fail(DeadlineExceeded("pex-sync master: round " + std::to_string(rounds_) +
+                                  " has no contribution after " + Seconds(o_.deadline) +
+                                  " s; missing " + names +
+                                  ": all are dead or hung (raise --deadline if they are only slow)"));
+            return;
           }
+          for (int i = 0; i < W_; ++i)
+            if (!dropped_[i] && !have[i]) {
+              dropped_[i] = ever_dropped_[i] = 1;
+              node_.Event({{"event", "dropped"}, {"worker", i}, {"rank", i + 1},
+                           {"message", WorkerName(i) + " missed round " + std::to_string(rounds_) +
+                                           " by " + Seconds(o_.deadline) +
+                                           " s: dropped from the rounds; the others carry on"}});
+            }
           continue;
         }
+        const Message* m = &a.message;
         if (m->tag != kContribution || !is_worker(m->from)) continue;
         const int w = m->from - 1;
         if (have[w]) continue;  // cannot happen: a worker waits for the reply

@@ -1,7 +1,6 @@
 #include "parley/algos/ps/ps_common.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 
 #include "parley/algos/sgd_loop.h"
@@ -94,25 +93,22 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, int index, int servers,
     // Wait for a fresh block from every server, then take the newest already queued.
     while (!ready()) {
       if (node.ShouldStop()) return;
-      std::optional<Message> m = node.Receive(std::chrono::duration<double>(0.05));
-      if (!m) {
-        if (node.ShouldStop()) return;
-        // A server waits up to `deadline` for a step's gradients; the workers wait twice as
-        // long, so that the server, which knows which worker is missing, is the one to report.
-        if (node.Now() - waiting_since > 2 * deadline) {
-          std::string missing;
-          for (int s = 0; s < servers; ++s)
-            if (!slots[s].fresh) missing += (missing.empty() ? "" : ", ") + RankName(s, servers);
-          char secs[32];
-          std::snprintf(secs, sizeof(secs), "%g", 2 * deadline);
-          node.Fail(DeadlineExceeded("worker " + std::to_string(index) + " waited " + secs +
-                                     " s for parameters from " + missing +
-                                     "; it is dead or hung (raise --deadline if it is only slow)"));
-          return;
-        }
-        continue;
+      // A server waits up to `deadline` for a step's gradients; the workers wait twice as
+      // long, so that the server, which knows which worker is missing, is the one to report.
+      Awaited a = node.Await(waiting_since + 2 * deadline);
+      if (a.stopped()) return;
+      if (a.timed_out()) {
+        std::string missing;
+        for (int s = 0; s < servers; ++s)
+          if (!slots[s].fresh) missing += (missing.empty() ? "" : ", ") + RankName(s, servers);
+        char secs[32];
+        std::snprintf(secs, sizeof(secs), "%g", 2 * deadline);
+        node.Fail(DeadlineExceeded("worker " + std::to_string(index) + " waited " + secs +
+                                   " s for parameters from " + missing +
+                                   "; it is dead or hung (raise --deadline if it is only slow)"));
+        return;
       }
-      if (!handle(*m)) return;
+      if (!handle(a.message)) return;
     }
     while (std::optional<Message> m = node.Poll())
       if (!handle(*m)) return;

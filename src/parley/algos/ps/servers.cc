@@ -1,6 +1,5 @@
 // The servers of sync (with backup workers) and async parameter-server SGD; see ps.h.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 #include <sstream>
@@ -15,7 +14,6 @@ namespace {
 using ps::Block;
 using ps::RankName;
 
-constexpr std::chrono::duration<double> kPoll(0.05);  // how often blocked roles re-check stop
 // Once the run is stopping, how long server 0 waits for the other servers' final blocks, and
 // they for server 0's kStop, before giving up.
 constexpr double kStopGrace = 1.0;
@@ -123,17 +121,20 @@ class Server {
     for (int w = 0; w < workers_; ++w) node_.Send(worker_rank(w), ps::kStop, {});
     EvalPoint(/*final=*/true, std::move(extra));
     if (servers_ == 1) return;
-    const double start = node_.Now();
+    const double start = node_.Now(), deadline = start + o_.deadline;
     while (!reported_final_) {
-      std::optional<Message> m = node_.Receive(kPoll);
-      if (m && m->tag == ps::kEvalSlice) OnEvalSlice(*m);
-      if (!m && node_.Now() - start > o_.deadline) {
+      Awaited a = node_.Await([](const Message& m) { return m.tag == ps::kEvalSlice; }, deadline);
+      if (a.has_message()) {
+        OnEvalSlice(a.message);
+      } else if (node_.Now() > deadline) {
         std::ostringstream secs;
         secs << o_.deadline;
-        node_.Fail(DeadlineExceeded("server 0 waited " + secs.str() + " s for the final parameter blocks of the other servers"));
+        node_.Fail(DeadlineExceeded("server 0 waited " + secs.str() +
+                                    " s for the final parameter blocks of the other servers"));
         return;
+      } else if (node_.Now() - start > kStopGrace) {
+        return;  // stopping: the other servers had as long to send theirs
       }
-      if (!m && node_.ShouldStop() && node_.Now() - start > kStopGrace) return;
     }
   }
 
@@ -259,6 +260,26 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
     return e;
   };
 
+  // The error of a step that did not gather its n gradients within `limit` seconds.
+  auto step_timed_out = [&](int got, double limit) {
+    std::ostringstream why;
+    why << "sync server " << index << ": step " << sv.t_ << " has " << got << " of the " << n
+        << " gradients it needs after waiting " << limit << " s; missing ";
+    bool first = true;
+    for (int w = 0; w < o.workers; ++w) {
+      if (have[w]) continue;
+      why << (first ? "" : ", ") << RankName(sv.worker_rank(w), o.servers);
+      if (last_version[w] >= 0)
+        why << " (last gradient for step " << last_version[w] << " at t=" << last_time[w] << " s)";
+      else
+        why << " (no gradient yet)";
+      first = false;
+    }
+    why << ". A worker is dead or hung: run with --backup to tolerate it, or raise --deadline"
+           " if it is only slow";
+    return DeadlineExceeded(why.str());
+  };
+
   arrivals.Start(0, node.Now());
   sv.Broadcast();
   while (true) {
@@ -269,38 +290,21 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
     int64_t rows = 0;
     const double step_begin = node.Now();
     while (got < n) {
-      std::optional<Message> m = node.Receive(kPoll);
-      if (!m) {
-        if (node.ShouldStop()) {
-          if (index == 0) break;
-          if (sv.StopWaitOver()) return;
-          continue;
-        }
-        // No gradient at all while there are other servers: the likelier cause is a dead
-        // server, whose parameters every worker is waiting for. The workers name it after
-        // 2 x deadline; wait 3 x here so that their error is the run's.
-        const double limit = got == 0 && o.servers > 1 ? 3 * o.deadline : o.deadline;
-        if (node.Now() - step_begin > limit) {
-          std::ostringstream why;
-          why << "sync server " << index << ": step " << sv.t_ << " has " << got << " of the " << n
-              << " gradients it needs after waiting " << limit << " s; missing ";
-          bool first = true;
-          for (int w = 0; w < o.workers; ++w) {
-            if (have[w]) continue;
-            why << (first ? "" : ", ") << RankName(sv.worker_rank(w), o.servers);
-            if (last_version[w] >= 0)
-              why << " (last gradient for step " << last_version[w] << " at t=" << last_time[w] << " s)";
-            else
-              why << " (no gradient yet)";
-            first = false;
-          }
-          why << ". A worker is dead or hung: run with --backup to tolerate it, or raise --deadline"
-                 " if it is only slow";
-          node.Fail(DeadlineExceeded(why.str()));
-          return;
-        }
+      // No gradient at all while there are other servers: the likelier cause is a dead
+      // server, whose parameters every worker is waiting for. The workers name it after
+      // 2 x deadline; wait 3 x here so that their error is the run's.
+      const double limit = got == 0 && o.servers > 1 ? 3 * o.deadline : o.deadline;
+      Awaited a = node.Await(step_begin + limit);
+      if (a.stopped()) {
+        if (index == 0) break;
+        if (sv.StopWaitOver()) return;
         continue;
       }
+      if (a.timed_out()) {
+        node.Fail(step_timed_out(got, limit));
+        return;
+      }
+      const Message* m = &a.message;
       if (m->tag == ps::kStop) {
         if (sv.OnStopMessage(*m)) return;
         continue;
@@ -377,25 +381,34 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
     return e;
   };
 
+  // Every worker silent while there are other servers: the likelier cause is a dead
+  // server, whose parameters the workers are waiting for; they name it after 2 x
+  // deadline, so wait 3 x here before blaming them (as the sync server does).
+  const double limit = o.servers > 1 ? 3 * o.deadline : o.deadline;
+  // When the next worker falls silent, or, with all of them silent, when the server gives up.
+  auto next_check = [&] {
+    double t = Node::kNoDeadline;
+    for (int w = 0; w < o.workers; ++w)
+      if (!silent[w]) t = std::min(t, last_heard[w] + o.deadline);
+    if (t == Node::kNoDeadline) t = *std::max_element(last_heard.begin(), last_heard.end()) + limit;
+    return t;
+  };
+
   sv.Broadcast();
   while (true) {
-    std::optional<Message> m = node.Receive(kPoll);
-    if (!m) {
-      if (node.ShouldStop()) {
-        if (index == 0) break;
-        if (sv.StopWaitOver()) return;
-        continue;
-      }
+    Awaited a = node.Await(next_check());
+    if (a.stopped()) {
+      if (index == 0) break;
+      if (sv.StopWaitOver()) return;
+      continue;
+    }
+    if (a.timed_out()) {
       const double now = node.Now();
       int alive = 0;
       for (int w = 0; w < o.workers; ++w) {
         if (now - last_heard[w] > o.deadline) silent[w] = 1;
         if (!silent[w]) ++alive;
       }
-      // Every worker silent while there are other servers: the likelier cause is a dead
-      // server, whose parameters the workers are waiting for; they name it after 2 x
-      // deadline, so wait 3 x here before blaming them (as the sync server does).
-      const double limit = o.servers > 1 ? 3 * o.deadline : o.deadline;
       if (alive == 0 &&
           now - *std::max_element(last_heard.begin(), last_heard.end()) > limit) {
         std::ostringstream secs;
@@ -407,6 +420,7 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
       }
       continue;
     }
+    const Message* m = &a.message;
     if (m->tag == ps::kStop) {
       if (sv.OnStopMessage(*m)) return;
       continue;
