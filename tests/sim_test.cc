@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "parley/runtime/runner.h"
@@ -17,16 +15,10 @@ namespace parley {
 namespace {
 
 using parley::testing::MetricLines;
+using parley::testing::ReadAll;
 using parley::testing::SmallLogreg;
 using parley::testing::TempDir;
 using SteadyClock = std::chrono::steady_clock;
-
-std::string Slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // sync with 4 workers on the logistic regression, 1 ms emulated steps (the step-time model:
 // nothing measured), 1gbe links.
@@ -59,13 +51,13 @@ TEST(Sim, ARunIsTheSameToTheByteEveryTime) {
           " --algo " + std::string(algo) + " --workers 4 --seed " + std::to_string(seed) +
           " --metrics " + log.string() + " --summary " + summary.string());
       EXPECT_EQ(r.exit_code, 0) << r.output;
-      return Slurp(log);
+      return ReadAll(log);
     };
     const std::string first = run(11, 1);
     EXPECT_FALSE(first.empty()) << algo;
     EXPECT_EQ(run(11, 2), first) << algo;
     EXPECT_NE(run(12, 3), first) << algo << ": another seed, another run";
-    const auto s = nlohmann::json::parse(Slurp(dir / (std::string(algo) + "1.json")));
+    const auto s = nlohmann::json::parse(ReadAll(dir / (std::string(algo) + "1.json")));
     EXPECT_GT(s["test"]["accuracy"].get<double>(), 0.7) << algo;
   }
 }
@@ -156,7 +148,7 @@ TEST(Sim, TwoHundredPeers) {
 TEST(Sim, RunsOnAPlatformFile) {
   auto dir = TempDir();
   const auto xml = dir / "two.xml";
-  std::ofstream(xml) << R"(<?xml version='1.0'?>
+  parley::testing::WriteAll(xml, R"(<?xml version='1.0'?>
 <!DOCTYPE platform SYSTEM "https://simgrid.org/simgrid.dtd">
 <platform version="4.1">
   <zone id="two" routing="Full">
@@ -166,7 +158,7 @@ TEST(Sim, RunsOnAPlatformFile) {
     <route src="a" dst="b"><link_ctn id="ab"/></route>
   </zone>
 </platform>
-)";
+)");
   RunOptions o = SimLogreg(dir, "sync", 2);
   o.platform_path = xml.string();
   StatusOr<nlohmann::json> s = Train(o);
