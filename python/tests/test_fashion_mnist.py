@@ -28,12 +28,13 @@ def test_same_model_as_the_command_line(fashion_train, tmp_path):
     # the master whenever their threads get there: two command-line runs differ too).
     X, y = fashion_train
     settings = dict(model="softmax", algo="sync", workers=2, epochs=1, seed=7, lr=0.2,
-                    schedule="invsqrt", batch=16)
+                    schedule="invsqrt", lr_t0=100.0, batch=16)
     clf = parley.SGDClassifier(**settings).fit(X, y)
     out = tmp_path / "cli.parley"
     subprocess.run([PARLEY_BINARY, "train", "--data", str(FASHION / "train-images-idx3-ubyte.gz"),
                     "--model", "softmax", "--algo", "sync", "--workers", "2", "--epochs", "1",
-                    "--seed", "7", "--lr", "0.2", "--schedule", "invsqrt", "--batch", "16",
+                    "--seed", "7", "--lr", "0.2", "--schedule", "invsqrt", "--lr-t0", "100",
+                    "--batch", "16",
                     "--quiet",
                     "--model-out", str(out)], check=True)
     cli = parley.load(out)
