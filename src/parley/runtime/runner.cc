@@ -378,8 +378,34 @@ class Runner final : public RunContext {
     if (sim_) return RunRolesSim(roles);
 #endif
     InprocTransport inproc(static_cast<int>(roles.size()), *clock_);
+    return RunOn(roles, inproc, {{"ranks", roles.size()}}, [](auto& bodies) {
+      std::vector<std::thread> threads;
+      for (auto& body : bodies) threads.emplace_back(body);
+      for (auto& t : threads) t.join();
+    });
+  }
+
+#if PARLEY_HAVE_SIMGRID
+  // --transport sim: every role an actor of a SimGrid simulation (comm/sim) in virtual time;
+  // the session, and with it the clock, lives as long as the runner.
+  Status RunRolesSim(std::vector<Role>& roles) {
+    PARLEY_ASSIGN_OR_RETURN(sim_session_, SimSession::Create(o_.emulation.network, o_.platform_path,
+                                                             static_cast<int>(roles.size())));
+    clock_ = &sim_session_->clock();
+    SimTransport sim(sim_session_->hosts(), sim_session_->clock());
+    return RunOn(roles, sim, {{"ranks", roles.size()}, {"simulation", sim_session_->Describe()}},
+                 [&](auto& bodies) { sim_session_->Run(bodies); });
+  }
+#endif
+
+  // The roles of an in-process run over `base` (wrapped in the emulated network where the
+  // options ask for it, SetUpRoles): a node each, the start line, the progress bar; `launch`
+  // runs one body per role and returns when all have ended (threads, or simulation actors).
+  using Launch = std::function<void(std::vector<std::function<void()>>&)>;
+  Status RunOn(std::vector<Role>& roles, Transport& base, nlohmann::json start,
+               const Launch& launch) {
     std::unique_ptr<NetemTransport> netem;
-    PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, inproc, netem));
+    PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, base, netem));
     Rng run_rng(o_.seed);
     for (size_t r = 0; r < roles.size(); ++r)
       nodes_.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, *transport, *this,
@@ -388,17 +414,17 @@ class Runner final : public RunContext {
     // roles built, the log open); what the roles do first, such as initialising, counts.
     // (An injected clock keeps its own origin.)
     wall_.Restart();
-    LogStart({{"ranks", roles.size()}});
+    LogStart(start);
     std::atomic<bool> done{false};
     std::thread bar;
     if (tty_) bar = std::thread([&] { ProgressBar(done); });
-    std::vector<std::thread> threads;
+    std::vector<std::function<void()>> bodies;
     for (size_t r = 0; r < roles.size(); ++r)
-      threads.emplace_back([&, r] {
+      bodies.push_back([&, r] {
         // A role whose emulated machine died is gone; its peers find out on their own.
         if (!RunGuarded(roles[r], *nodes_[r])) NoteKilled(roles[r], static_cast<int>(r));
       });
-    for (auto& t : threads) t.join();
+    launch(bodies);
     if (netem) netem->Abort();  // drop what is still on the wire
     done.store(true);
     {
@@ -410,43 +436,6 @@ class Runner final : public RunContext {
     std::lock_guard<std::mutex> lock(fail_mu_);
     return failure_;
   }
-
-#if PARLEY_HAVE_SIMGRID
-  // --transport sim: every role an actor of a SimGrid simulation (comm/sim) in virtual time;
-  // the session, and with it the clock, lives as long as the runner.
-  Status RunRolesSim(std::vector<Role>& roles) {
-    PARLEY_ASSIGN_OR_RETURN(sim_session_, SimSession::Create(o_.emulation.network, o_.platform_path,
-                                                             static_cast<int>(roles.size())));
-    clock_ = &sim_session_->clock();
-    SimTransport sim(sim_session_->hosts(), sim_session_->clock());
-    std::unique_ptr<NetemTransport> none;
-    PARLEY_ASSIGN_OR_RETURN(Transport* transport, SetUpRoles(roles, sim, none));
-    Rng run_rng(o_.seed);
-    for (size_t r = 0; r < roles.size(); ++r)
-      nodes_.push_back(std::make_unique<Node>(static_cast<int>(r), roles[r].name, *transport, *this,
-                                              run_rng.Fork("node").Fork(r)));
-    wall_.Restart();
-    LogStart({{"ranks", roles.size()}, {"simulation", sim_session_->Describe()}});
-    std::atomic<bool> done{false};
-    std::thread bar;
-    if (tty_) bar = std::thread([&] { ProgressBar(done); });
-    std::vector<std::function<void()>> actors;
-    for (size_t r = 0; r < roles.size(); ++r)
-      actors.push_back([&, r] {
-        if (!RunGuarded(roles[r], *nodes_[r])) NoteKilled(roles[r], static_cast<int>(r));
-      });
-    sim_session_->Run(actors);
-    done.store(true);
-    {
-      std::lock_guard<std::mutex> lock(bar_mu_);
-      bar_cv_.notify_all();
-    }
-    if (bar.joinable()) bar.join();
-    transport_ = nullptr;
-    std::lock_guard<std::mutex> lock(fail_mu_);
-    return failure_;
-  }
-#endif
 
   void AddResume(nlohmann::json& j) const {
     if (!resumed_from_.empty())
