@@ -60,6 +60,14 @@ class _ParleyRun:
         self.n_iter_ = float(summary.get("epochs", 0))
 
 
+def _store_params(estimator, arguments):
+    """Keeps __init__'s arguments as attributes of the same names, unchanged (scikit-learn's
+    convention: get_params reads them back by the signature's names)."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 def _check_positive(name, value, kind=int):
     if not isinstance(value, (int, float, np.integer, np.floating)) or isinstance(value, bool):
         raise ValueError(f"{name} must be a number, got {value!r}")
@@ -90,35 +98,7 @@ class SGDClassifier(_ParleyRun, ClassifierMixin, BaseEstimator):
                  validation_fraction=0.0, time_limit=0.0, seed=1, step_time=None,
                  slowdown=None, stragglers=None, step_sigma=None, kill=None, network=None,
                  latency=None, bandwidth=None, jitter=None, network_slowdown=None):
-        self.model = model
-        self.l2 = l2
-        self.bias = bias
-        self.hidden = hidden
-        self.algo = algo
-        self.workers = workers
-        self.backup = backup
-        self.local_steps = local_steps
-        self.epochs = epochs
-        self.batch = batch
-        self.lr = lr
-        self.schedule = schedule
-        self.lr_t0 = lr_t0
-        self.momentum = momentum
-        self.eval_every = eval_every
-        self.target = target
-        self.validation_fraction = validation_fraction
-        self.time_limit = time_limit
-        self.seed = seed
-        self.step_time = step_time
-        self.slowdown = slowdown
-        self.stragglers = stragglers
-        self.step_sigma = step_sigma
-        self.kill = kill
-        self.network = network
-        self.latency = latency
-        self.bandwidth = bandwidth
-        self.jitter = jitter
-        self.network_slowdown = network_slowdown
+        _store_params(self, locals())
 
     # --- input ---------------------------------------------------------------------------
 
@@ -307,33 +287,7 @@ class KMeans(_ParleyRun, ClusterMixin, BaseEstimator):
                  time_limit=0.0, seed=1, step_time=None, slowdown=None, stragglers=None,
                  step_sigma=None, kill=None, network=None, latency=None, bandwidth=None,
                  jitter=None, network_slowdown=None):
-        self.n_clusters = n_clusters
-        self.kmeans_step = kmeans_step
-        self.algo = algo
-        self.workers = workers
-        self.backup = backup
-        self.local_steps = local_steps
-        self.epochs = epochs
-        self.batch = batch
-        self.lr = lr
-        self.schedule = schedule
-        self.lr_t0 = lr_t0
-        self.momentum = momentum
-        self.eval_every = eval_every
-        self.target = target
-        self.validation_fraction = validation_fraction
-        self.time_limit = time_limit
-        self.seed = seed
-        self.step_time = step_time
-        self.slowdown = slowdown
-        self.stragglers = stragglers
-        self.step_sigma = step_sigma
-        self.kill = kill
-        self.network = network
-        self.latency = latency
-        self.bandwidth = bandwidth
-        self.jitter = jitter
-        self.network_slowdown = network_slowdown
+        _store_params(self, locals())
 
     def fit(self, X, y=None):
         """Fits k centres to X (n_samples x n_features). Returns self."""
@@ -392,34 +346,7 @@ class MatrixFactorization(_ParleyRun, BaseEstimator):
                  time_limit=0.0, seed=1, step_time=None, slowdown=None, stragglers=None,
                  step_sigma=None, kill=None, network=None, latency=None, bandwidth=None,
                  jitter=None, network_slowdown=None):
-        self.rank = rank
-        self.l2 = l2
-        self.init_scale = init_scale
-        self.algo = algo
-        self.workers = workers
-        self.backup = backup
-        self.local_steps = local_steps
-        self.epochs = epochs
-        self.batch = batch
-        self.lr = lr
-        self.schedule = schedule
-        self.lr_t0 = lr_t0
-        self.momentum = momentum
-        self.eval_every = eval_every
-        self.target = target
-        self.validation_fraction = validation_fraction
-        self.time_limit = time_limit
-        self.seed = seed
-        self.step_time = step_time
-        self.slowdown = slowdown
-        self.stragglers = stragglers
-        self.step_sigma = step_sigma
-        self.kill = kill
-        self.network = network
-        self.latency = latency
-        self.bandwidth = bandwidth
-        self.jitter = jitter
-        self.network_slowdown = network_slowdown
+        _store_params(self, locals())
 
     @staticmethod
     def _triples(users, items, ratings=None):
