@@ -90,4 +90,27 @@ Progress EvalClock::Take(int64_t updates) {
   return p;
 }
 
+LocalLearner::LocalLearner(const AlgorithmSetup& setup, int shard, bool allow_fused)
+    : model_(setup.prototype->Clone()),
+      data_(*setup.shards.at(static_cast<size_t>(shard))),
+      w_(model_->NumParams()),
+      optimizer_(setup.train_options.optimizer),
+      g_(model_->NumParams(), model_->SparseGradient()),
+      batches_(data_.rows(), setup.train_options.batch_size, setup.BatchRng(shard),
+               setup.train_options.first_epoch),
+      fused_(allow_fused && optimizer_.plain() && model_->FusedSgdStep()) {}
+
+double LocalLearner::Step(Node& node, int64_t t) {
+  batch_ = batches_.Next();
+  if (fused_) {
+    const double eta = optimizer_.LearningRate(t);
+    return node.Compute(
+        [&] { return model_->SgdStep(w_, data_, batch_, eta, batches_.Upcoming()); });
+  }
+  g_.Clear();
+  const double loss = node.Compute([&] { return model_->Gradient(w_.view(), data_, batch_, g_); });
+  optimizer_.Step(w_, g_, model_->L2(), t);
+  return loss;
+}
+
 }  // namespace parley

@@ -1,8 +1,9 @@
-// Pieces every SGD role shares: a seeded stream of mini-batches over a shard, and the clock
-// that decides when an epoch budget is spent and when to report.
+// Pieces every SGD role shares: a seeded stream of mini-batches over a shard, the clock that
+// decides when an epoch budget is spent and when to report, and a worker's local SGD.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -118,6 +119,42 @@ class EvalClock {
   double next_eval_;
   double loss_sum_ = 0;
   int64_t loss_count_ = 0;
+};
+
+// One worker's local SGD on its shard (sequential SGD, SimuParallelSGD's peers, pex's workers):
+// its own copy of the model, parameters, optimizer (velocity kept across steps), gradient
+// buffer and batch stream (setup.BatchRng(shard), from the run's first epoch). The parameters
+// start at zero: the role sets w() (AlgorithmSetup::InitParams, or a shared x_0).
+// Not thread-safe: one role owns it.
+class LocalLearner {
+ public:
+  // allow_fused = false keeps every step in two passes, so that g() holds each step's gradient.
+  LocalLearner(const AlgorithmSetup& setup, int shard, bool allow_fused = true);
+
+  // One mini-batch step at schedule time t, charged to the node's compute; returns the batch
+  // loss. Plain SGD on a model with a fused step (Model::FusedSgdStep: sparse linear models,
+  // MF) takes gradient and update in one pass (g() untouched); otherwise the gradient goes
+  // into g() and the optimizer steps with it.
+  double Step(Node& node, int64_t t);
+  // The rows of the last Step().
+  std::span<const uint32_t> batch() const { return batch_; }
+  bool fused() const { return fused_; }
+
+  Model& model() { return *model_; }
+  const Dataset& data() const { return data_; }
+  Weights& w() { return w_; }
+  const GradientBuffer& g() const { return g_; }
+  SgdOptimizer& optimizer() { return optimizer_; }
+
+ private:
+  std::unique_ptr<Model> model_;
+  const Dataset& data_;
+  Weights w_;
+  SgdOptimizer optimizer_;
+  GradientBuffer g_;
+  BatchStream batches_;
+  bool fused_;
+  std::span<const uint32_t> batch_;
 };
 
 }  // namespace parley

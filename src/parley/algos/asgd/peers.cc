@@ -300,31 +300,16 @@ void RunAsgdPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
 
 void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index,
                  SharedInit& shared_init) {
-  std::unique_ptr<Model> model = setup.prototype->Clone();
-  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
-  Weights w(model->NumParams());
-  CopyInit(shared_init.Get(*model, setup), w);
-  SgdOptimizer optimizer(setup.train_options.optimizer);
-  GradientBuffer g(model->NumParams(), model->SparseGradient());
-  Rng batch_rng = setup.BatchRng(index);
-  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
+  LocalLearner learner(setup, index);
+  Weights& w = learner.w();
+  CopyInit(shared_init.Get(learner.model(), setup), w);
   // Each peer's epochs over its own shard: the same count as epochs over the whole set.
-  EvalClock eval(setup.train_options, data.rows());
-  const bool fused = optimizer.plain() && model->FusedSgdStep();
+  EvalClock eval(setup.train_options, learner.data().rows());
   int64_t t = 0;
   while (!node.ShouldStop() && !eval.Done()) {
-    std::span<const uint32_t> batch = batches.Next();
-    double loss;
-    if (fused) {
-      const double eta = optimizer.LearningRate(t);
-      loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
-    } else {
-      g.Clear();
-      loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
-      optimizer.Step(w, g, model->L2(), t);
-    }
+    const double loss = learner.Step(node, t);
     ++t;
-    const bool due = eval.Advance(batch.size(), loss);
+    const bool due = eval.Advance(learner.batch().size(), loss);
     if (index == 0 && due) node.Report(eval.Take(t), w.view());
     node.Tick(eval.epochs());
   }
@@ -335,7 +320,9 @@ void RunSimuPeer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions
   }
   Progress p = eval.Take(t);
   std::vector<std::optional<SlotCounts>> unused;
-  p.extra = {{"state", "average"}, {"peers_averaged", CombineFinal(node, *model, setup, o.workers, o.deadline, final_w, &unused)}};
+  p.extra = {{"state", "average"},
+             {"peers_averaged", CombineFinal(node, learner.model(), setup, o.workers, o.deadline,
+                                             final_w, &unused)}};
   node.Report(p, WeightsView{final_w.data(), 1.0, final_w.size()}, /*final=*/true);
 }
 

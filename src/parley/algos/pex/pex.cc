@@ -31,21 +31,19 @@ std::string Seconds(double s) {
 }
 
 void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& o, int index) {
-  std::unique_ptr<Model> model = setup.prototype->Clone();
-  const Dataset& data = *setup.shards.at(static_cast<size_t>(index));
-  const size_t P = model->NumParams(), S = model->SharedSize();
-  Weights w(P);
+  const size_t P = setup.prototype->NumParams(), S = setup.prototype->SharedSize();
+  // Fused steps (as sequential SGD takes them) only without local parameters: the changed local
+  // entries are read from each step's gradient.
+  LocalLearner learner(setup, index, /*allow_fused=*/S == P);
+  Weights& w = learner.w();
   Rng init = setup.init_rng;
-  setup.InitParams(*model, w.Mutable(), init);
-  SgdOptimizer optimizer(setup.train_options.optimizer);
-  GradientBuffer g(P, model->SparseGradient());
-  Rng batch_rng = setup.BatchRng(index);
-  BatchStream batches(data.rows(), setup.train_options.batch_size, batch_rng, setup.train_options.first_epoch);
-  // Plain SGD on a model with a fused step (sparse linear models): as sequential SGD does.
-  const bool fused = optimizer.plain() && model->FusedSgdStep() && S == P;
+  setup.InitParams(learner.model(), w.Mutable(), init);
+  const Dataset& data = learner.data();
+  const GradientBuffer& g = learner.g();
   const bool has_local = S < P;
   const bool track = has_local && g.sparse();  // else every local entry goes with each exchange
-  const bool resend_all = !optimizer.plain();  // momentum moves entries after their last gradient
+  // momentum moves entries after their last gradient
+  const bool resend_all = !learner.optimizer().plain();
   std::vector<uint8_t> mark(track ? P - S : 0);
   std::vector<uint32_t> dirty;
   std::vector<double> dirty_values;
@@ -71,25 +69,16 @@ void RunWorker(Node& node, const AlgorithmSetup& setup, const AlgorithmOptions& 
     const double began = node.Now();
     while (steps < K && (steps == 0 || static_cast<double>(rows) < budget)) {
       if (node.ShouldStop()) return;
-      std::span<const uint32_t> batch = batches.Next();
-      double loss;
-      if (fused) {
-        const double eta = optimizer.LearningRate(t);
-        loss = node.Compute([&] { return model->SgdStep(w, data, batch, eta, batches.Upcoming()); });
-      } else {
-        g.Clear();
-        loss = node.Compute([&] { return model->Gradient(w.view(), data, batch, g); });
-        if (track)
-          for (uint32_t i : g.touched())
-            if (i >= S && !mark[i - S]) {
-              mark[i - S] = 1;
-              dirty.push_back(static_cast<uint32_t>(i - S));
-            }
-        optimizer.Step(w, g, model->L2(), t);
-      }
+      const double loss = learner.Step(node, t);
+      if (track)
+        for (uint32_t i : g.touched())
+          if (i >= S && !mark[i - S]) {
+            mark[i - S] = 1;
+            dirty.push_back(static_cast<uint32_t>(i - S));
+          }
       ++t;
       ++steps;
-      rows += static_cast<int64_t>(batch.size());
+      rows += static_cast<int64_t>(learner.batch().size());
       loss_sum += loss;
     }
 
