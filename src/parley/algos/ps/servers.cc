@@ -68,6 +68,28 @@ class Server {
     for (int w = 0; w < workers_; ++w) SendParams(worker_rank(w));
   }
 
+  // What a server does with a message before its own algorithm sees it: kStop (servers other
+  // than 0: end once caught up), evaluation slices (server 0), and a worker's gradient, decoded
+  // into msg_ with its request noted. kEnd: the role must return (stop reached, or a malformed
+  // message failed the run); kGradient: msg_ holds worker *w's gradient; kHandled: nothing more.
+  enum class Inbox { kHandled, kGradient, kEnd };
+  Inbox Receive(const Message& m, const char* kind, int* w) {
+    if (m.tag == ps::kStop) return OnStopMessage(m) ? Inbox::kEnd : Inbox::kHandled;
+    if (m.tag == ps::kEvalSlice && s_ == 0) {
+      OnEvalSlice(m);
+      return Inbox::kHandled;
+    }
+    if (m.tag != ps::kGradient || !is_worker(m.from)) return Inbox::kHandled;
+    if (!ps::DecodeGradient(m.payload, block_.size(), &msg_)) {
+      node_.Fail(Internal(std::string(kind) + " server " + std::to_string(s_) +
+                          ": malformed gradient from " + RankName(m.from, servers_)));
+      return Inbox::kEnd;
+    }
+    *w = worker_of(m.from);
+    NoteRequest(*w);
+    return Inbox::kGradient;
+  }
+
   // Applies agg_ (already averaged) as step t and advances the version.
   void Apply() {
     optimizer_.Step(w_, agg_, model_->L2(), t_++);
@@ -304,23 +326,10 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
         node.Fail(step_timed_out(got, limit));
         return;
       }
-      const Message* m = &a.message;
-      if (m->tag == ps::kStop) {
-        if (sv.OnStopMessage(*m)) return;
-        continue;
-      }
-      if (m->tag == ps::kEvalSlice && index == 0) {
-        sv.OnEvalSlice(*m);
-        continue;
-      }
-      if (m->tag != ps::kGradient || !sv.is_worker(m->from)) continue;
-      if (!ps::DecodeGradient(m->payload, sv.block_.size(), &sv.msg_)) {
-        node.Fail(Internal("sync server " + std::to_string(index) + ": malformed gradient from " +
-                           RankName(m->from, o.servers)));
-        return;
-      }
-      const int w = sv.worker_of(m->from);
-      sv.NoteRequest(w);
+      int w = -1;
+      const Server::Inbox in = sv.Receive(a.message, "sync", &w);
+      if (in == Server::Inbox::kEnd) return;
+      if (in != Server::Inbox::kGradient) continue;
       const double now = node.Now();
       arrivals.Arrive(sv.msg_.version, now);
       last_version[w] = sv.msg_.version;
@@ -333,7 +342,7 @@ void RunSyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOptio
       } else {
         sv.dropped_[w]++;  // stale: an older version (one of the b slowest of its step)
         // It missed the broadcast of the current version at its new request: answer now.
-        if (sv.msg_.version < sv.t_ && sv.requests_[w].sparse) sv.SendParams(m->from);
+        if (sv.msg_.version < sv.t_ && sv.requests_[w].sparse) sv.SendParams(sv.worker_rank(w));
       }
     }
     if (got < n) break;  // stopping (server 0)
@@ -420,23 +429,10 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
       }
       continue;
     }
-    const Message* m = &a.message;
-    if (m->tag == ps::kStop) {
-      if (sv.OnStopMessage(*m)) return;
-      continue;
-    }
-    if (m->tag == ps::kEvalSlice && index == 0) {
-      sv.OnEvalSlice(*m);
-      continue;
-    }
-    if (m->tag != ps::kGradient || !sv.is_worker(m->from)) continue;
-    if (!ps::DecodeGradient(m->payload, sv.block_.size(), &sv.msg_)) {
-      node.Fail(Internal("async server " + std::to_string(index) + ": malformed gradient from " +
-                         RankName(m->from, o.servers)));
-      return;
-    }
-    const int w = sv.worker_of(m->from);
-    sv.NoteRequest(w);
+    int w = -1;
+    const Server::Inbox in = sv.Receive(a.message, "async", &w);
+    if (in == Server::Inbox::kEnd) return;
+    if (in != Server::Inbox::kGradient) continue;
     last_heard[w] = node.Now();
     silent[w] = 0;
     const int64_t stale = sv.t_ - sv.msg_.version;
@@ -453,7 +449,7 @@ void RunAsyncServer(Node& node, const AlgorithmSetup& setup, const AlgorithmOpti
     // Server 0 decides the end before it answers, so that no other server applies a gradient
     // computed on parameters newer than server 0's last version.
     if (index == 0 && (sv.eval_.Done() || node.ShouldStop())) break;
-    sv.SendParams(m->from);
+    sv.SendParams(sv.worker_rank(w));
   }
   sv.Finish(extra(true));
 }
