@@ -5,11 +5,19 @@
 #include <map>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 namespace parley {
 
 using MetricSet = std::map<std::string, double>;
 
 // Whether a larger value of the metric is better (accuracy) or a smaller one (loss, rmse).
 bool HigherIsBetter(const std::string& metric);
+
+// The metrics as a JSON object for the metrics log and summary (a value that is not finite is
+// null: JSON has no NaN or infinity).
+nlohmann::json MetricsJson(const MetricSet& m);
+// The metrics as a report line's " name value" pairs, four decimals each.
+std::string FormatMetrics(const MetricSet& m);
 
 }  // namespace parley

@@ -23,22 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-nlohmann::json ToJson(const MetricSet& m) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : m) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-  return j;
-}
-
-std::string FormatMetrics(const MetricSet& m) {
-  std::string s;
-  char buf[64];
-  for (const auto& [k, v] : m) {
-    std::snprintf(buf, sizeof(buf), " %s %.4f", k.c_str(), v);
-    s += buf;
-  }
-  return s;
-}
-
 Status CheckKronOptions(const RunOptions& o, const KronRunOptions& k) {
   const std::string what = k.kron ? "--kron" : "a Kronecker points file";
   if (o.train_path.empty()) return InvalidArgument("--data is required: the training data file");
@@ -261,7 +245,7 @@ class KronRun {
     eval_seconds_ += Seconds(Clock::now() - t0);
 
     nlohmann::json line = {{"time", time}, {"wall", Wall()}, {"epoch", p.epochs},
-                           {"updates", p.updates}, {"train", ToJson(train)}, {"test", ToJson(test)}};
+                           {"updates", p.updates}, {"train", MetricsJson(train)}, {"test", MetricsJson(test)}};
     if (p.train_loss >= 0) line["train_loss"] = p.train_loss;
     if (final) line["final"] = true;
     trainer_->AddToLine(line);
@@ -300,8 +284,8 @@ class KronRun {
     s["eval_seconds"] = eval_seconds_;
     s["epochs"] = last_.progress.epochs;
     s["updates"] = last_.progress.updates;
-    s["train"] = ToJson(last_.train);
-    s["test"] = ToJson(last_.test);
+    s["train"] = MetricsJson(last_.train);
+    s["test"] = MetricsJson(last_.test);
     s["params"] = proto.NumParams();
     s["data"] = {{"train", o_.train_path}, {"test", o_.test_path},
                  {"test_fraction", o_.test_fraction}};

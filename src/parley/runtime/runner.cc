@@ -35,22 +35,6 @@ namespace {
 
 using Seconds = std::chrono::duration<double>;
 
-nlohmann::json ToJson(const MetricSet& m) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [k, v] : m) j[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
-  return j;
-}
-
-std::string FormatMetrics(const MetricSet& m) {
-  std::string s;
-  char buf[64];
-  for (const auto& [k, v] : m) {
-    std::snprintf(buf, sizeof(buf), " %s %.4f", k.c_str(), v);
-    s += buf;
-  }
-  return s;
-}
-
 #if PARLEY_HAVE_MPI
 // Control messages between the runtimes of the ranks of an MPI run (MpiTransport's control
 // channel). Payloads are JSON text.
@@ -283,7 +267,7 @@ class Runner final : public RunContext {
     eval_seconds_.store(eval_seconds_.load() + (clock_->Now() - t0));
 
     nlohmann::json line = {{"time", time}, {"wall", Wall()}, {"epoch", p.epochs},
-                           {"updates", p.updates}, {"train", ToJson(train)}, {"test", ToJson(test)}};
+                           {"updates", p.updates}, {"train", MetricsJson(train)}, {"test", MetricsJson(test)}};
     if (sim_) line.erase("wall");  // a simulated run's log is the same whatever the machine
     if (p.train_loss >= 0) line["train_loss"] = p.train_loss;
     line.update(Traffic());
@@ -471,8 +455,8 @@ class Runner final : public RunContext {
     s["eval_seconds"] = eval_seconds_.load();
     s["epochs"] = last_.progress.epochs;
     s["updates"] = last_.progress.updates;
-    s["train"] = ToJson(last_.train);
-    s["test"] = ToJson(last_.test);
+    s["train"] = MetricsJson(last_.train);
+    s["test"] = MetricsJson(last_.test);
     s["params"] = model.NumParams();
     s["data"] = {{"train", o_.train_path}, {"test", o_.test_path}, {"test_fraction", o_.test_fraction}};
     if (!o_.target_metric.empty()) {
