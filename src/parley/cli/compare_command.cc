@@ -95,16 +95,6 @@ std::string ShellQuote(const std::string& s) {
   return q + "'";
 }
 
-std::string Cell(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
 double Median(std::vector<double> v) {
   v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
   if (v.empty()) return NAN;
@@ -333,7 +323,8 @@ int RunCompareCommand(CompareCommand& c) {
     std::string workers = !ok.empty() && ok[0]->summary.contains("workers") ? ok[0]->summary["workers"].dump()
                           : !flag("workers").empty()                        ? flag("workers")
                                                                             : "-";
-    md << "| " << Cell(spec.name) << " | " << Cell(algo) << " | " << Cell(workers) << " |";
+    md << "| " << EscapeCell(spec.name) << " | " << EscapeCell(algo) << " | "
+       << EscapeCell(workers) << " |";
     for (const auto& m : cols)
       md << " " << median([&](const nlohmann::json& s) { return s.contains(source) ? Number(s[source], m.c_str()) : NAN; }) << " |";
     if (any_target) {
@@ -367,7 +358,7 @@ int RunCompareCommand(CompareCommand& c) {
     if (errors.empty()) status = spec.repeat > 1 ? "ok (" + std::to_string(ok.size()) + " seeds)" : "ok";
     else if (ok.empty()) status = "FAILED: " + errors;
     else status = std::to_string(ok.size()) + "/" + std::to_string(spec.repeat) + " ok; FAILED " + errors;
-    md << Cell(status) << " |\n";
+    md << EscapeCell(status) << " |\n";
   }
   md << "\n";
   if (plot_error.empty()) md << "![" << (std::string(source) == "test" ? "test " : "") << metric << " against training time](compare.png)\n\n";

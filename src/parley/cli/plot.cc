@@ -46,16 +46,6 @@ bool HasMetric(const nlohmann::json& line, const char* source, const std::string
   return line.contains(source) && line[source].is_object() && line[source].contains(metric);
 }
 
-std::string EscapeCell(std::string s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
-  }
-  return out;
-}
-
 // A temporary file in the system temp dir; removed when this goes out of scope.
 struct TempFile {
   std::string path;
@@ -312,6 +302,16 @@ Status DrawPlot(const std::vector<Series>& series, const PlotSpec& spec) {
   if (!fs::is_regular_file(spec.out, ec) || fs::file_size(spec.out, ec) == 0)
     return Internal("plotting with " + script + " wrote no " + spec.out);
   return OkStatus();
+}
+
+std::string EscapeCell(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out += c;
+  }
+  return out;
 }
 
 }  // namespace parley

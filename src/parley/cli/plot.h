@@ -91,5 +91,7 @@ std::string PythonInterpreter();
 std::string FormatNumber(double v);
 // Fixed decimals ("-" for NaN), for epochs.
 std::string FormatFixed(double v, int decimals);
+// Text as one cell of a Markdown table: '|' escaped, line breaks as spaces.
+std::string EscapeCell(std::string s);
 
 }  // namespace parley

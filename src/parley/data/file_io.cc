@@ -24,17 +24,24 @@ constexpr size_t kFlushThreshold = size_t{1} << 20;
 
 // Shared by ReadFileBytes and ReadFilePrefix: reads up to max_bytes through zlib, which
 // passes non-gzip files through unchanged.
-StatusOr<std::string> ReadThroughZlib(const std::string& path, size_t max_bytes) {
+// Opens a data file through zlib (plain files pass through), with a 1 MiB buffer; a missing
+// file, a directory or a failed open is an error naming the path.
+StatusOr<gzFile> OpenData(const std::string& path) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (!fs::exists(st)) return NotFound(path + ": no such file");
   if (fs::is_directory(st)) return InvalidArgument(path + ": is a directory, not a data file");
-
   gzFile gz = gzopen(path.c_str(), "rb");
   if (gz == nullptr) {
     return InvalidArgument(path + ": cannot open: " + std::strerror(errno ? errno : ENOMEM));
   }
   gzbuffer(gz, 1 << 20);
+  return gz;
+}
+
+StatusOr<std::string> ReadThroughZlib(const std::string& path, size_t max_bytes) {
+  PARLEY_ASSIGN_OR_RETURN(gzFile gz, OpenData(path));
+  std::error_code ec;
   std::string out;
   const uintmax_t size = fs::file_size(path, ec);
   // One spare byte so that reading a plain file ends without growing the string.
@@ -111,15 +118,7 @@ StatusOr<std::string> ReadFilePrefix(const std::string& path, size_t max_bytes) 
 }
 
 StatusOr<std::unique_ptr<FileStream>> FileStream::Open(const std::string& path) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(path, ec);
-  if (!fs::exists(st)) return NotFound(path + ": no such file");
-  if (fs::is_directory(st)) return InvalidArgument(path + ": is a directory, not a data file");
-  gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) {
-    return InvalidArgument(path + ": cannot open: " + std::strerror(errno ? errno : ENOMEM));
-  }
-  gzbuffer(gz, 1 << 20);
+  PARLEY_ASSIGN_OR_RETURN(gzFile gz, OpenData(path));
   return std::unique_ptr<FileStream>(new FileStream(path, gz));
 }
 
