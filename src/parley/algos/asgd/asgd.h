@@ -67,45 +67,52 @@ class SharedInit {
   std::atomic<int> computed_{0};
 };
 
-class Asgd final : public Algorithm {
+// The peer-to-peer algorithms (asgd, simu, lloyd): peer i on rank i with shard i, every peer
+// starting from the parameters of one SharedInit.
+class PeerAlgorithm : public Algorithm {
  public:
-  explicit Asgd(const AlgorithmOptions& o) : o_(o) {}
-  std::string Name() const override { return "asgd"; }
   int NumShards() const override { return o_.workers; }
-  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
+  std::vector<Role> Roles(const AlgorithmSetup& setup) final;
   RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "peer")}; }
+
+ protected:
+  explicit PeerAlgorithm(const AlgorithmOptions& o) : o_(o) {}
+  // Peer i's role.
+  virtual void RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) = 0;
+
+  AlgorithmOptions o_;
+
+ private:
+  std::shared_ptr<SharedInit> init_;
+};
+
+class Asgd final : public PeerAlgorithm {
+ public:
+  explicit Asgd(const AlgorithmOptions& o) : PeerAlgorithm(o) {}
+  std::string Name() const override { return "asgd"; }
   // A state message of every block of the shared parameters.
   size_t SlotBytes(const Model& model) const override;
 
  private:
-  AlgorithmOptions o_;
-  std::shared_ptr<SharedInit> init_;
+  void RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) override;
 };
 
-class SimuParallelSgd final : public Algorithm {
+class SimuParallelSgd final : public PeerAlgorithm {
  public:
-  explicit SimuParallelSgd(const AlgorithmOptions& o) : o_(o) {}
+  explicit SimuParallelSgd(const AlgorithmOptions& o) : PeerAlgorithm(o) {}
   std::string Name() const override { return "simu"; }
-  int NumShards() const override { return o_.workers; }
-  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
-  RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "peer")}; }
 
  private:
-  AlgorithmOptions o_;
-  std::shared_ptr<SharedInit> init_;
+  void RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) override;
 };
 
-class LloydKmeans final : public Algorithm {
+class LloydKmeans final : public PeerAlgorithm {
  public:
-  explicit LloydKmeans(const AlgorithmOptions& o) : o_(o) {}
+  explicit LloydKmeans(const AlgorithmOptions& o) : PeerAlgorithm(o) {}
   std::string Name() const override { return "lloyd"; }
-  int NumShards() const override { return o_.workers; }
-  std::vector<Role> Roles(const AlgorithmSetup& setup) override;
-  RankLayout Ranks() const override { return {o_.workers, CountOf(o_.workers, "peer")}; }
 
  private:
-  AlgorithmOptions o_;
-  std::shared_ptr<SharedInit> init_;
+  void RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) override;
 };
 
 }  // namespace parley

@@ -439,39 +439,32 @@ size_t Asgd::SlotBytes(const Model& model) const {
   return asgd::MaxStateBytes(shared, ps::SplitBlocks(shared, o_.blocks).size());
 }
 
-std::vector<Role> Asgd::Roles(const AlgorithmSetup& setup) {
+std::vector<Role> PeerAlgorithm::Roles(const AlgorithmSetup& setup) {
   init_ = std::make_shared<SharedInit>();
   std::vector<Role> roles;
   for (int i = 0; i < o_.workers; ++i)
     roles.push_back(Role{"peer", [this, &setup, i, in = init_](Node& node) {
-                           RunAsgdPeer(node, setup, o_, i, *in);
+                           RunPeer(node, setup, i, *in);
                          }, i});
   return roles;
 }
 
-std::vector<Role> SimuParallelSgd::Roles(const AlgorithmSetup& setup) {
-  init_ = std::make_shared<SharedInit>();
-  std::vector<Role> roles;
-  for (int i = 0; i < o_.workers; ++i)
-    roles.push_back(Role{"peer", [this, &setup, i, in = init_](Node& node) { RunSimuPeer(node, setup, o_, i, *in); }, i});
-  return roles;
+void Asgd::RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) {
+  RunAsgdPeer(node, setup, o_, i, init);
 }
 
-std::vector<Role> LloydKmeans::Roles(const AlgorithmSetup& setup) {
-  init_ = std::make_shared<SharedInit>();
-  std::vector<Role> roles;
-  const bool kmeans = dynamic_cast<const KMeansModel*>(setup.prototype) != nullptr;
-  for (int i = 0; i < o_.workers; ++i)
-    roles.push_back(Role{"peer", [this, &setup, i, kmeans, in = init_](Node& node) {
-                           if (!kmeans) {
-                             if (i == 0)
-                               node.Fail(InvalidArgument("--algo lloyd is batch K-means: it needs --model kmeans, got --model " +
-                                                         setup.prototype->Kind() + " (use --algo asgd or simu for other models)"));
-                             return;
-                           }
-                           RunLloydPeer(node, setup, o_, i, *in);
-                         }, i});
-  return roles;
+void SimuParallelSgd::RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) {
+  RunSimuPeer(node, setup, o_, i, init);
+}
+
+void LloydKmeans::RunPeer(Node& node, const AlgorithmSetup& setup, int i, SharedInit& init) {
+  if (dynamic_cast<const KMeansModel*>(setup.prototype) == nullptr) {
+    if (i == 0)
+      node.Fail(InvalidArgument("--algo lloyd is batch K-means: it needs --model kmeans, got --model " +
+                                setup.prototype->Kind() + " (use --algo asgd or simu for other models)"));
+    return;
+  }
+  RunLloydPeer(node, setup, o_, i, init);
 }
 
 }  // namespace parley
