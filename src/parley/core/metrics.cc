@@ -25,4 +25,14 @@ std::string FormatMetrics(const MetricSet& m) {
   return s;
 }
 
+std::string ReportLine(double epochs, int64_t updates, double seconds, double train_loss,
+                       const MetricSet& train, const MetricSet& test, bool final) {
+  char head[96];
+  std::snprintf(head, sizeof(head), "epoch %6.2f  updates %9lld  time %7.2fs  batch loss ",
+                epochs, static_cast<long long>(updates), seconds);
+  return head + (train_loss >= 0 ? std::to_string(train_loss) : std::string("-")) + " |" +
+         (test.empty() ? " train" : " test") +
+         FormatMetrics(test.empty() ? train : test) + (final ? "  (final)" : "") + "\n";
+}
+
 }  // namespace parley

@@ -254,11 +254,8 @@ class KronRun {
       log_.flush();
     }
     if (!o_.quiet) {
-      std::printf("epoch %6.2f  updates %9lld  time %7.2fs  batch loss %s |%s%s%s\n", p.epochs,
-                  static_cast<long long>(p.updates), time,
-                  p.train_loss >= 0 ? std::to_string(p.train_loss).c_str() : "-",
-                  test.empty() ? " train" : " test", FormatMetrics(test.empty() ? train : test).c_str(),
-                  final ? "  (final)" : "");
+      std::fputs(ReportLine(p.epochs, p.updates, time, p.train_loss, train, test, final).c_str(),
+                 stdout);
       std::fflush(stdout);
     }
     last_ = {p, train, test};

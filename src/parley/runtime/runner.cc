@@ -281,11 +281,8 @@ class Runner final : public RunContext {
     if (!o_.quiet) {
       std::lock_guard<std::mutex> plock(print_mu_);
       if (tty_) std::fprintf(stderr, "\r\033[K");
-      std::printf("epoch %6.2f  updates %9lld  time %7.2fs  batch loss %s |%s%s%s\n", p.epochs,
-                  static_cast<long long>(p.updates), time,
-                  p.train_loss >= 0 ? std::to_string(p.train_loss).c_str() : "-",
-                  test.empty() ? " train" : " test", FormatMetrics(test.empty() ? train : test).c_str(),
-                  final ? "  (final)" : "");
+      std::fputs(ReportLine(p.epochs, p.updates, time, p.train_loss, train, test, final).c_str(),
+                 stdout);
       std::fflush(stdout);
     }
     last_ = {p, train, test, time};
