@@ -61,39 +61,72 @@ ps::ParamsMsg ExpectParams(Node& worker, size_t block_size) {
   return p;
 }
 
-TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
-  Rng rng(3);
-  Dataset data = GenerateSparseBinary(50, 4, 2, 0.0, rng);
-  ModelOptions mo;
-  mo.kind = "logreg";
-  mo.l2 = 0;
-  auto model = MakeModel(mo, data);
-  ASSERT_TRUE(model.ok());
-  const size_t d = (*model)->NumParams();
+// A sync server (rank 0) over a small sparse logistic regression (50 rows of `features`
+// features, one shard per worker), its role started on a thread, and `played` of its workers
+// as nodes the test sends and receives with (worker i on rank i + 1).
+struct ServerRun {
+  ServerRun(uint32_t features, int workers, int played, int backup, double deadline,
+            double l2 = 0) {
+    Rng rng(3);
+    data = GenerateSparseBinary(50, features, 2, 0.0, rng);
+    ModelOptions mo;
+    mo.kind = "logreg";
+    mo.l2 = l2;
+    auto made = MakeModel(mo, data);
+    EXPECT_TRUE(made.ok());
+    model = std::move(*made);
+    d = model->NumParams();
+    setup.prototype = model.get();
+    setup.train = &data;
+    setup.shards.assign(static_cast<size_t>(workers), &data);
+    setup.train_options.optimizer.schedule.lr = 0.1;
+    AlgorithmOptions o;
+    o.name = "sync";
+    o.workers = workers;
+    o.backup = backup;
+    o.deadline = deadline;
+    algo = std::make_unique<ParameterServerSgd>(/*sync=*/true, o);
+    roles = algo->Roles(setup);
+    transport = std::make_unique<InprocTransport>(1 + workers, clock);
+    server = std::make_unique<Node>(0, "server", *transport, ctx, Rng(1));
+    for (int r = 1; r <= played; ++r)
+      w.push_back(std::make_unique<Node>(r, "worker", *transport, ctx, Rng(r + 1)));
+    thread = std::thread([this] { roles[0].run(*server); });
+  }
+  ~ServerRun() {
+    if (thread.joinable()) {
+      ctx.stop = true;
+      thread.join();
+    }
+  }
+  void Stop() {
+    ctx.stop = true;
+    thread.join();
+  }
 
+  Dataset data;
+  std::unique_ptr<Model> model;
+  size_t d = 0;
   AlgorithmSetup setup;
-  setup.prototype = model->get();
-  setup.train = &data;
-  setup.shards = {&data, &data, &data};
-  setup.train_options.optimizer.schedule.lr = 0.1;
-  AlgorithmOptions o;
-  o.name = "sync";
-  o.workers = 3;
-  o.backup = 1;  // N = 2
-  o.deadline = 10;
-  ParameterServerSgd algo(/*sync=*/true, o);
-  std::vector<Role> roles = algo.Roles(setup);
-  ASSERT_EQ(roles.size(), 4u);
-  EXPECT_EQ(roles[0].name, "server");
-  EXPECT_EQ(roles[3].worker, 2);
-
+  std::unique_ptr<ParameterServerSgd> algo;
+  std::vector<Role> roles;
   RealClock clock;
-  InprocTransport transport(4, clock);
+  std::unique_ptr<InprocTransport> transport;
   FakeContext ctx;
-  Node server(0, "server", transport, ctx, Rng(1));
+  std::unique_ptr<Node> server;
   std::vector<std::unique_ptr<Node>> w;
-  for (int r = 1; r <= 3; ++r) w.push_back(std::make_unique<Node>(r, "worker", transport, ctx, Rng(r)));
-  std::thread t([&] { roles[0].run(server); });
+  std::thread thread;
+};
+
+TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
+  // N = 2 of 3 workers.
+  ServerRun run(/*features=*/4, /*workers=*/3, /*played=*/3, /*backup=*/1, /*deadline=*/10);
+  ASSERT_EQ(run.roles.size(), 4u);
+  EXPECT_EQ(run.roles[0].name, "server");
+  EXPECT_EQ(run.roles[3].worker, 2);
+  const size_t d = run.d;
+  auto& w = run.w;
+  FakeContext& ctx = run.ctx;
 
   std::vector<ps::ParamsMsg> v0;
   for (auto& n : w) v0.push_back(ExpectParams(*n, d));
@@ -128,8 +161,7 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
     EXPECT_NEAR(v2[0].scale * v2[0].values[i], expect, 1e-15) << i;
   }
 
-  ctx.stop = true;
-  t.join();
+  run.Stop();
   EXPECT_TRUE(ctx.failure.ok()) << ctx.failure.ToString();
   ASSERT_EQ(ctx.finals, 1);
   const nlohmann::json& extra = ctx.reports.back().extra;
@@ -147,32 +179,12 @@ TEST(SyncServer, UsesFirstNDistinctCurrentGradientsAndDropsTheRest) {
 // A worker that asks for some coordinates gets the next version at just those; one whose
 // gradient is stale gets the current version at its new request at once.
 TEST(SyncServer, AnswersSparsePullsAtTheRequestedCoordinates) {
-  Rng rng(3);
-  Dataset data = GenerateSparseBinary(50, 6, 2, 0.0, rng);
-  ModelOptions mo;
-  mo.kind = "logreg";
-  mo.l2 = 0;
-  auto model = MakeModel(mo, data);
-  ASSERT_TRUE(model.ok());
-  const size_t d = (*model)->NumParams();
-  AlgorithmSetup setup;
-  setup.prototype = model->get();
-  setup.train = &data;
-  setup.shards = {&data, &data};
-  setup.train_options.optimizer.schedule.lr = 0.1;
-  AlgorithmOptions o;
-  o.name = "sync";
-  o.workers = 2;
-  o.backup = 1;  // N = 1
-  o.deadline = 10;
-  ParameterServerSgd algo(/*sync=*/true, o);
-  std::vector<Role> roles = algo.Roles(setup);
-  RealClock clock;
-  InprocTransport transport(3, clock);
-  FakeContext ctx;
-  Node server(0, "server", transport, ctx, Rng(1));
-  Node w0(1, "worker", transport, ctx, Rng(2)), w1(2, "worker", transport, ctx, Rng(3));
-  std::thread t([&] { roles[0].run(server); });
+  // N = 1 of 2 workers.
+  ServerRun run(/*features=*/6, /*workers=*/2, /*played=*/2, /*backup=*/1, /*deadline=*/10);
+  const size_t d = run.d;
+  Node& w0 = *run.w[0];
+  Node& w1 = *run.w[1];
+  FakeContext& ctx = run.ctx;
 
   const ps::ParamsMsg v0 = ExpectParams(w0, d);
   ExpectParams(w1, d);
@@ -202,39 +214,20 @@ TEST(SyncServer, AnswersSparsePullsAtTheRequestedCoordinates) {
   for (size_t k = 0; k < 2; ++k)
     EXPECT_NEAR(a.scale * a.values[k], v0.scale * v0.values[want1[k]] - 0.1 * 0.5, 1e-15) << k;
 
-  ctx.stop = true;
-  t.join();
+  run.Stop();
   EXPECT_TRUE(ctx.failure.ok()) << ctx.failure.ToString();
 }
 
 TEST(SyncServer, NamesTheMissingWorkerAtTheDeadline) {
-  Rng rng(3);
-  Dataset data = GenerateSparseBinary(50, 4, 2, 0.0, rng);
-  ModelOptions mo;
-  mo.kind = "logreg";
-  auto model = MakeModel(mo, data);
-  ASSERT_TRUE(model.ok());
-  const size_t d = (*model)->NumParams();
-  AlgorithmSetup setup;
-  setup.prototype = model->get();
-  setup.train = &data;
-  setup.shards = {&data, &data};
-  AlgorithmOptions o;
-  o.name = "sync";
-  o.workers = 2;
-  o.deadline = 0.3;
-  ParameterServerSgd algo(true, o);
-  std::vector<Role> roles = algo.Roles(setup);
-  RealClock clock;
-  InprocTransport transport(3, clock);
-  FakeContext ctx;
-  Node server(0, "server", transport, ctx, Rng(1));
-  Node w0(1, "worker", transport, ctx, Rng(2));
   const auto start = SteadyClock::now();
-  std::thread t([&] { roles[0].run(server); });
+  ServerRun run(/*features=*/4, /*workers=*/2, /*played=*/1, /*backup=*/0, /*deadline=*/0.3,
+                /*l2=*/1e-4);
+  const size_t d = run.d;
+  Node& w0 = *run.w[0];
+  FakeContext& ctx = run.ctx;
   ps::ParamsMsg p = ExpectParams(w0, d);
   w0.Send(0, ps::kGradient, Grad(0, std::vector<double>(p.values.size(), 1.0)));
-  t.join();
+  run.thread.join();
   const double took = std::chrono::duration<double>(SteadyClock::now() - start).count();
   ASSERT_FALSE(ctx.failure.ok());
   EXPECT_EQ(ctx.failure.code(), StatusCode::kDeadlineExceeded);
