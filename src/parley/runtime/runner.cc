@@ -1190,6 +1190,12 @@ StatusOr<nlohmann::json> TrainMpi(const RunOptions& o) {
     std::fprintf(stderr, "error: %s\n", p.runner->abort_reason().c_str());
     MpiSession::AbortJob(1);
   }
+  if (!run.ok() && me == 0) {
+    // Said before the shutdown handshake: once it completes the other ranks exit, non-zero,
+    // and mpiexec could end the job before rank 0 had written its line (seen once in CI).
+    std::fprintf(stderr, "error: %s\n", WithCheckpointHint(run, *p.runner).message().c_str());
+    SetErrorReported();
+  }
   Status down = mpi->Shutdown(Seconds(o.algo.deadline + 10));
   if (!down.ok()) {
     std::fprintf(stderr, "error: rank %d: %s; ending the job\n", me, down.message().c_str());
